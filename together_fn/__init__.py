@@ -1,0 +1,3 @@
+"""together_fn."""
+
+__version__ = "0.1.0"

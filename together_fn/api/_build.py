@@ -1,0 +1,149 @@
+"""What every builder shares: the operation registry and turning parameters into a Call.
+
+Each builder declares the OpenAPI operation it performs with :func:`operation`; the
+registry maps ``"METHOD /path/{template}"`` to the builders that perform it, so coverage of
+the spec is a test and not a claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import attrs
+
+from together_fn.calls import Call, StreamCall
+from together_fn.codec import encode_json, unstructure
+from together_fn.http import (
+    NO_BODY,
+    Body,
+    HttpRequest,
+    JsonBody,
+    Method,
+    Timeout,
+    to_headers,
+    to_query,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``"METHOD /path"`` → names of the builders that perform it (``module.function``).
+REGISTRY: dict[str, list[str]] = {}
+
+
+def operation(method: str, path: str) -> Callable[[F], F]:
+    """Register the decorated builder as performing ``method path`` of the OpenAPI spec."""
+    key = f"{method.upper()} {path}"
+
+    def register(builder: F) -> F:
+        name = f"{builder.__module__}.{builder.__qualname__}"
+        REGISTRY.setdefault(key, [])
+        if name not in REGISTRY[key]:
+            REGISTRY[key].append(name)
+        builder.__together_operation__ = key  # type: ignore[attr-defined]
+        return builder
+
+    return register
+
+
+@attrs.frozen(kw_only=True)
+class RequestOptions:
+    """Per-call escape hatches: extra headers, query parameters and body fields, a timeout.
+
+    ``extra_body`` is merged into JSON bodies last, so it can send fields this library does
+    not know yet (or an explicit ``null``).
+    """
+
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    extra_body: Mapping[str, Any] | None = None
+    timeout: float | Timeout | None = None
+
+
+NO_OPTIONS = RequestOptions()
+
+
+def path_param(value: str) -> str:
+    """A path segment, percent-encoded so that ids cannot escape their segment."""
+    if not value:
+        raise ValueError("path parameters must not be empty")
+    return quote(value, safe="")
+
+
+def params(scope: Mapping[str, Any], *exclude: str) -> dict[str, Any]:
+    """A builder's keyword arguments that were given (not ``None``), minus ``exclude``."""
+    skip = {"options", *exclude}
+    return {k: v for k, v in scope.items() if v is not None and k not in skip}
+
+
+def json_body(model: object, options: RequestOptions = NO_OPTIONS) -> JsonBody:
+    """Encode a request model, merging ``options.extra_body`` last."""
+    if not options.extra_body:
+        return JsonBody(encode_json(model))
+    data = unstructure(model)
+    data.update(options.extra_body)
+    return JsonBody(encode_json(data))
+
+
+def request(
+    method: Method,
+    path: str,
+    *,
+    body: Body = NO_BODY,
+    query: Mapping[str, object] | None = None,
+    headers: Mapping[str, str] | None = None,
+    options: RequestOptions = NO_OPTIONS,
+) -> HttpRequest:
+    """An :class:`HttpRequest` relative to the base URL, with ``options`` applied."""
+    timeout = options.timeout
+    if timeout is not None and not isinstance(timeout, Timeout):
+        timeout = Timeout(connect=min(5.0, float(timeout)), read=float(timeout))
+    merged_query = {**(query or {}), **(options.extra_query or {})}
+    merged_headers = {**(headers or {}), **(options.extra_headers or {})}
+    return HttpRequest(
+        method=method,
+        url=path,
+        query=to_query(merged_query),
+        headers=to_headers(merged_headers),
+        body=body,
+        timeout=timeout,
+    )
+
+
+def json_call(
+    operation_key: str,
+    response_type: Any,
+    model: object,
+    *,
+    retryable: bool = True,
+    options: RequestOptions = NO_OPTIONS,
+) -> Call[Any]:
+    """A Call that sends ``model`` as JSON to ``operation_key``'s method and path."""
+    method, path = operation_key.split(" ", 1)
+    return Call(
+        operation=operation_key,
+        request=request(Method(method), path, body=json_body(model, options), options=options),
+        response_type=response_type,
+        retryable=retryable,
+    )
+
+
+def as_stream(call: Call[Any], chunk_type: Any, *, done: str | None = "[DONE]") -> StreamCall[Any]:
+    """The streaming twin of a JSON call: ``"stream": true`` in the body, SSE accepted."""
+    body = call.request.body
+    if isinstance(body, JsonBody):
+        data = body.json()
+        if isinstance(data, dict):
+            data["stream"] = True
+            body = JsonBody(encode_json(data))
+    request_ = attrs.evolve(call.request, body=body).with_headers(
+        (("accept", "text/event-stream"),)
+    )
+    return StreamCall(
+        operation=call.operation,
+        request=request_,
+        chunk_type=chunk_type,
+        retryable=call.retryable,
+        done=done,
+    )

@@ -1,0 +1,299 @@
+"""The one cattrs converter: models in, JSON out, and back.
+
+Shaped like cattrs' ``preconf`` modules: :func:`configure_converter` registers every hook on
+a converter and :func:`make_converter` builds a fresh one. Models know nothing about JSON;
+renames (a field called ``from_`` on the wire as ``from``) are declared with
+:func:`wire_name` metadata and applied here.
+
+Decoding is tolerant: unknown keys are ignored, ``null`` is accepted wherever the model says
+``| None``, and integers of any size (the API sends 20-digit ``seed`` values) stay exact.
+Encoding is strict and compact: fields left at their default are not sent.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, TypeAlias, TypeVar, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from returns.result import Failure, Result, Success
+
+from together_fn.errors import APIResponseValidationError
+from together_fn.schema import WIRE_NAME, ByKey, Tagged
+
+T = TypeVar("T")
+
+#: Any JSON value (objects in schemas the API leaves open, such as a JSON schema).
+JSON: TypeAlias = Any
+
+
+def _structure_overrides(cls: type) -> dict[str, Any]:
+    return {
+        a.name: override(rename=a.metadata[WIRE_NAME])
+        for a in attrs.fields(cls)
+        if WIRE_NAME in a.metadata
+    }
+
+
+def _unstructure_overrides(cls: type) -> dict[str, Any]:
+    # ``None`` means "not sent": a field whose default is None is omitted while it is None,
+    # every other field (a union's tag, say) is always written.
+    return {
+        a.name: override(rename=a.metadata.get(WIRE_NAME), omit_if_default=a.default is None)
+        for a in attrs.fields(cls)
+    }
+
+
+def _marker(t: object) -> Tagged | ByKey | None:
+    if get_origin(t) is Annotated:
+        for extra in t.__metadata__:  # type: ignore[attr-defined]
+            if isinstance(extra, Tagged | ByKey):
+                return extra
+    return None
+
+
+def _union_structure_hook(
+    converter: cattrs.Converter, marker: Tagged | ByKey
+) -> Callable[[Any, type], Any]:
+    def structure_union(value: Any, _: type) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        chosen = _choose(marker, value)
+        if chosen is None:
+            raise ValueError(f"cannot tell which variant this object is: keys {sorted(value)}")
+        return converter.structure(value, chosen)
+
+    return structure_union
+
+
+def _json_kind_accepts(member: Any, value: object) -> bool:
+    if member is Any:
+        return True
+    if member is type(None):
+        return value is None
+    origin = get_origin(member)
+    if origin is Annotated:
+        return isinstance(value, dict)
+    if origin is Literal:
+        return value in get_args(member)
+    base = origin or member
+    checks: dict[Any, Callable[[object], bool]] = {
+        str: lambda v: isinstance(v, str),
+        bool: lambda v: isinstance(v, bool),
+        int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+        float: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        tuple: lambda v: isinstance(v, list | tuple),
+        list: lambda v: isinstance(v, list | tuple),
+        dict: lambda v: isinstance(v, dict),
+    }
+    if base in checks:
+        return checks[base](value)
+    return isinstance(value, dict) and attrs.has(base)
+
+
+_UNION_ORIGINS: tuple[object, ...] = (typing.Union, types.UnionType)
+
+
+def _is_union(t: object) -> bool:
+    origin: object = get_origin(t)
+    return origin in _UNION_ORIGINS
+
+
+def _kind_union_hook(converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    # Unions of JSON kinds (``str | tuple[Part, ...]``, ``int | float``, ``X | None``) are
+    # told apart by the kind of the JSON value; several models in one union are tried in order.
+    def structure_union(value: Any, union: Any) -> Any:
+        candidates = [m for m in get_args(union) if _json_kind_accepts(m, value)]
+        if not candidates:
+            raise TypeError(f"{type(value).__name__} is none of {_type_name(union)}")
+        for member in candidates[:-1]:
+            try:
+                return converter.structure(value, member)
+            except _DECODE_ERRORS:
+                continue
+        return converter.structure(value, candidates[-1])
+
+    return structure_union
+
+
+def _choose(marker: Tagged | ByKey, value: dict[str, Any]) -> type | None:
+    if isinstance(marker, Tagged):
+        return marker.variant(value.get(marker.tag))
+    for key, variant in marker.keys:
+        if key in value:
+            return variant
+    return marker.default
+
+
+def _structure_int(value: object, _: type) -> int:
+    # bool is an int subclass in Python but never a JSON integer.
+    if isinstance(value, bool):
+        raise TypeError(f"expected an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return int(value)
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def _structure_float(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _structure_str(value: object, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"expected a string, got {value!r}")
+
+
+def _structure_float_tuple(value: object, _: type) -> tuple[float, ...]:
+    # The hot path of embeddings: one C-level pass instead of a hook call per float.
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"expected an array of numbers, got {type(value).__name__}")
+    try:
+        return tuple(map(float, value))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"expected an array of numbers: {exc}") from None
+
+
+def _passthrough(value: object, _: type) -> object:
+    return value
+
+
+def configure_converter(converter: cattrs.Converter) -> None:
+    """Register together_fn's hooks on ``converter``."""
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook_func(lambda t: t == tuple[float, ...], _structure_float_tuple)
+    converter.register_structure_hook_func(lambda t: t is Any, _passthrough)
+    kind_union = _kind_union_hook(converter)
+    converter.register_structure_hook_func(_is_union, kind_union)
+    converter.register_structure_hook_factory(
+        lambda t: _marker(t) is not None,
+        lambda t: _union_structure_hook(converter, _marker(t)),  # type: ignore[arg-type]
+    )
+    converter.register_unstructure_hook_func(
+        lambda t: _marker(t) is not None, lambda v: converter.unstructure(v)
+    )
+
+    def structure_factory(cls: type) -> Callable[[Any, type], Any]:
+        return make_dict_structure_fn(cls, converter, **_structure_overrides(cls))
+
+    def unstructure_factory(cls: type) -> Callable[[Any], Any]:
+        return make_dict_unstructure_fn(cls, converter, **_unstructure_overrides(cls))
+
+    converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+
+
+def make_converter() -> cattrs.Converter:
+    """A fresh converter configured for the Together API."""
+    converter = cattrs.Converter(detailed_validation=True)
+    configure_converter(converter)
+    return converter
+
+
+CONVERTER = make_converter()
+
+
+def structure(value: object, cls: type[T]) -> T:
+    """Structure plain data into ``cls`` with the shared converter (raises on mismatch)."""
+    return CONVERTER.structure(value, cls)
+
+
+def unstructure(value: object) -> JSON:
+    """Plain JSON-ready data from a model, defaults omitted."""
+    return CONVERTER.unstructure(value)
+
+
+def encode_json(value: object) -> bytes:
+    """Compact UTF-8 JSON of a model or plain value."""
+    return json.dumps(
+        unstructure(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def canonical_json(data: bytes) -> bytes:
+    """The same JSON with sorted keys and no spaces, for comparing bodies."""
+    return json.dumps(
+        json.loads(data), separators=(",", ":"), sort_keys=True, ensure_ascii=False
+    ).encode()
+
+
+_DECODE_ERRORS = (
+    cattrs.ClassValidationError,
+    cattrs.IterableValidationError,
+    cattrs.BaseValidationError,
+    ValueError,
+    TypeError,
+    KeyError,
+    RecursionError,
+)
+
+
+def _problems(exc: BaseException) -> tuple[str, ...]:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return tuple(cattrs.transform_error(exc))
+    return (f"{type(exc).__name__}: {exc}",)
+
+
+def decode_value(value: object, cls: type[T]) -> Result[T, APIResponseValidationError]:
+    """Structure already-parsed JSON into ``cls``, as a :class:`Result`."""
+    try:
+        return Success(CONVERTER.structure(value, cls))
+    except _DECODE_ERRORS as exc:
+        return Failure(
+            APIResponseValidationError(
+                message=f"response does not match {_type_name(cls)}",
+                type_name=_type_name(cls),
+                problems=_problems(exc),
+            )
+        )
+
+
+def decode_json(data: bytes, cls: type[T]) -> Result[T, APIResponseValidationError]:
+    """Parse ``data`` as JSON and structure it into ``cls``.
+
+    ``bytes`` asks for the body itself; ``None`` accepts any body (a 204, a bare ``{}``).
+    """
+    if cls is bytes:
+        return Success(data)  # type: ignore[arg-type]
+    if cls is type(None):
+        return Success(None)
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        return Failure(
+            APIResponseValidationError(
+                message=f"response is not JSON (expected {_type_name(cls)})",
+                type_name=_type_name(cls),
+                problems=(f"{type(exc).__name__}: {exc}",),
+                body=data,
+            )
+        )
+    return decode_value(value, cls).alt(lambda e: attrs.evolve(e, body=data))
+
+
+def _type_name(cls: object) -> str:
+    origin = get_origin(cls)
+    if origin is not None:
+        args = ", ".join(_type_name(a) for a in get_args(cls))
+        return f"{getattr(origin, '__name__', str(origin))}[{args}]"
+    return getattr(cls, "__name__", str(cls))
+
+
+def drop_none(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``mapping`` without ``None`` values."""
+    return {k: v for k, v in mapping.items() if v is not None}

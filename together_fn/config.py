@@ -1,0 +1,145 @@
+"""Client configuration as a value, resolved from explicit arguments and an environment mapping.
+
+The environment is passed in (``config_from_env(os.environ)`` at the edge), so resolution is
+pure and testable. Precedence for every setting: explicit argument, then environment, then
+default. A missing API key is an :class:`AuthenticationError` before any request is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+from returns.result import Failure, Result, Success
+
+from together_fn import __version__
+from together_fn.errors import AuthenticationError, ConfigurationError, TogetherError
+from together_fn.http import Headers, HttpRequest, JsonBody, Timeout, origin, to_headers
+from together_fn.retry import RetryPolicy
+
+DEFAULT_BASE_URL = "https://api.together.ai/v1"
+DEFAULT_TIMEOUT = Timeout(connect=5.0, read=600.0)
+USER_AGENT = f"together-fn/{__version__}"
+DEFAULT_RETRY = RetryPolicy()
+
+ENV_API_KEY = "TOGETHER_API_KEY"
+ENV_BASE_URL = "TOGETHER_BASE_URL"
+ENV_TIMEOUT = "TOGETHER_TIMEOUT"
+ENV_MAX_RETRIES = "TOGETHER_MAX_RETRIES"
+
+
+def _valid_base_url(_: object, __: object, value: str) -> None:
+    scheme, host, _port = origin(value)
+    if scheme not in ("http", "https") or not host:
+        raise ValueError(f"base_url must be an absolute http(s) URL, got {value!r}")
+
+
+def _strip_slash(url: str) -> str:
+    return url.rstrip("/")
+
+
+@attrs.frozen(kw_only=True)
+class ClientConfig:
+    """Everything a request needs that the builders leave out. The key is never shown."""
+
+    api_key: str = attrs.field(repr=False)
+    base_url: str = attrs.field(
+        default=DEFAULT_BASE_URL, converter=_strip_slash, validator=_valid_base_url
+    )
+    timeout: Timeout = DEFAULT_TIMEOUT
+    retry: RetryPolicy = DEFAULT_RETRY
+    default_headers: Headers = attrs.field(default=(), converter=to_headers)
+    user_agent: str = USER_AGENT
+
+
+def config_from_env(
+    env: Mapping[str, str],
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    timeout: float | Timeout | None = None,
+    max_retries: int | None = None,
+    retry: RetryPolicy | None = None,
+    default_headers: Mapping[str, str] | None = None,
+    user_agent: str | None = None,
+) -> Result[ClientConfig, TogetherError]:
+    """Resolve a :class:`ClientConfig`: explicit argument, then ``env``, then the default."""
+    key = api_key or env.get(ENV_API_KEY)
+    if not key:
+        return Failure(
+            AuthenticationError(
+                message=f"no API key: pass api_key= or set the {ENV_API_KEY} environment variable"
+            )
+        )
+    try:
+        policy = retry or RetryPolicy()
+        retries = max_retries if max_retries is not None else _env_int(env, ENV_MAX_RETRIES)
+        if retries is not None:
+            policy = attrs.evolve(policy, max_retries=retries)
+        config = ClientConfig(
+            api_key=key,
+            base_url=base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
+            timeout=_timeout(timeout if timeout is not None else _env_float(env, ENV_TIMEOUT)),
+            retry=policy,
+            default_headers=to_headers(default_headers),
+            user_agent=user_agent or USER_AGENT,
+        )
+    except ValueError as exc:
+        return Failure(ConfigurationError(message=str(exc)))
+    return Success(config)
+
+
+def _timeout(value: float | Timeout | None) -> Timeout:
+    if value is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(value, Timeout):
+        return value
+    return Timeout(connect=min(DEFAULT_TIMEOUT.connect, float(value)), read=float(value))
+
+
+def _env_float(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+
+
+def _env_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
+    """Make a builder's relative request absolute and add auth, user agent and timeout.
+
+    A request that already carries an absolute URL (a signed upload URL, say) gets the
+    ``Authorization`` header only when it points at the configured API's origin.
+    """
+    absolute = request.url.startswith(("http://", "https://"))
+    url = request.url if absolute else config.base_url + request.url
+    headers: list[tuple[str, str]] = [("accept", "application/json")]
+    headers.append(("user-agent", config.user_agent))
+    if isinstance(request.body, JsonBody):
+        headers.append(("content-type", "application/json"))
+    headers.extend(config.default_headers)
+    if origin(url) == origin(config.base_url):
+        headers.append(("authorization", f"Bearer {config.api_key}"))
+    return attrs.evolve(
+        request.with_headers(()),
+        url=url,
+        headers=_merge(tuple(headers), request.headers),
+        timeout=request.timeout or config.timeout,
+    )
+
+
+def _merge(defaults: Headers, own: Headers) -> Headers:
+    names = {k for k, _ in own}
+    return tuple((k, v) for k, v in defaults if k not in names) + own

@@ -1,0 +1,210 @@
+"""HTTP values: what is sent and what comes back, as plain immutable data.
+
+Nothing here performs I/O. Transports in ``executors/`` turn an :class:`HttpRequest`
+into bytes on a socket and bytes back into an :class:`HttpResponse`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Mapping
+from typing import TypeAlias
+from urllib.parse import urlencode, urlsplit
+
+import attrs
+
+Headers: TypeAlias = tuple[tuple[str, str], ...]
+Query: TypeAlias = tuple[tuple[str, str], ...]
+
+#: Header names whose values are never shown in a repr, log line or cassette.
+SECRET_HEADERS = frozenset({"authorization", "x-api-key", "proxy-authorization", "cookie"})
+
+
+class Method(enum.StrEnum):
+    """HTTP methods the Together API uses."""
+
+    GET = "GET"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+    HEAD = "HEAD"
+
+
+def to_headers(items: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Headers:
+    """Normalize headers to a tuple of ``(lowercase-name, value)`` pairs."""
+    if items is None:
+        return ()
+    pairs = items.items() if isinstance(items, Mapping) else items
+    return tuple((str(k).lower(), str(v)) for k, v in pairs)
+
+
+def to_query(items: Mapping[str, object] | Iterable[tuple[str, object]] | None) -> Query:
+    """Normalize query parameters; ``None`` values are dropped, booleans are ``true``/``false``."""
+    if items is None:
+        return ()
+    pairs = items.items() if isinstance(items, Mapping) else items
+    return tuple((str(k), _query_value(v)) for k, v in pairs if v is not None)
+
+
+def _query_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def header(headers: Headers, name: str) -> str | None:
+    """The last value of header ``name`` (case-insensitive), or ``None``."""
+    wanted = name.lower()
+    found = None
+    for key, value in headers:
+        if key == wanted:
+            found = value
+    return found
+
+
+def redact_headers(headers: Headers) -> Headers:
+    """Headers with secret values replaced, for display and cassettes."""
+    return tuple((k, "<redacted>" if k in SECRET_HEADERS else v) for k, v in headers)
+
+
+@attrs.frozen
+class NoBody:
+    """A request without a body."""
+
+
+@attrs.frozen
+class JsonBody:
+    """A JSON request body, already encoded (so that building is the only encoding step)."""
+
+    data: bytes
+
+    def json(self) -> object:
+        """The body parsed back into Python values, for inspection."""
+        return json.loads(self.data)
+
+
+@attrs.frozen
+class RawBody:
+    """Opaque bytes with their content type (e.g. a ``PUT`` of a file part)."""
+
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+@attrs.frozen(kw_only=True)
+class FilePart:
+    """A file to stream in a multipart body: from ``path`` on disk, or from ``data`` in memory."""
+
+    name: str
+    filename: str
+    path: str | None = None
+    data: bytes | None = None
+    content_type: str = "application/octet-stream"
+
+    def __attrs_post_init__(self) -> None:
+        if (self.path is None) == (self.data is None):
+            raise ValueError("FilePart needs exactly one of path= or data=")
+
+
+@attrs.frozen(kw_only=True)
+class MultipartBody:
+    """A ``multipart/form-data`` body: plain fields, then files streamed by the transport."""
+
+    fields: tuple[tuple[str, str], ...] = ()
+    files: tuple[FilePart, ...] = ()
+
+
+Body: TypeAlias = NoBody | JsonBody | RawBody | MultipartBody
+
+NO_BODY = NoBody()
+
+
+@attrs.frozen(kw_only=True)
+class Timeout:
+    """Seconds to wait for a connection and between bytes of the response."""
+
+    connect: float = 5.0
+    read: float = 600.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.connect <= 0 or self.read <= 0:
+            raise ValueError("timeouts must be positive")
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class HttpRequest:
+    """One HTTP request. ``url`` is a path relative to the base URL until :func:`prepare`."""
+
+    method: Method
+    url: str
+    query: Query = ()
+    headers: Headers = ()
+    body: Body = NO_BODY
+    timeout: Timeout | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"HttpRequest(method={self.method.value!r}, url={self.url!r}, query={self.query!r}, "
+            f"headers={redact_headers(self.headers)!r}, body={self.body!r}, "
+            f"timeout={self.timeout!r})"
+        )
+
+    @property
+    def full_url(self) -> str:
+        """The URL with its query string."""
+        return f"{self.url}?{urlencode(self.query)}" if self.query else self.url
+
+    def header(self, name: str) -> str | None:
+        """The value of a header (case-insensitive)."""
+        return header(self.headers, name)
+
+    def with_headers(self, extra: Headers) -> HttpRequest:
+        """A copy with ``extra`` headers replacing those of the same name."""
+        names = {k for k, _ in extra}
+        kept = tuple((k, v) for k, v in self.headers if k not in names)
+        return attrs.evolve(self, headers=kept + extra)
+
+    def without_headers(self, names: frozenset[str]) -> HttpRequest:
+        """A copy with the named headers removed."""
+        return attrs.evolve(self, headers=tuple((k, v) for k, v in self.headers if k not in names))
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of an absolute URL (default ports made explicit)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return (parts.scheme, (parts.hostname or "").lower(), parts.port or default)
+
+
+@attrs.frozen(kw_only=True)
+class HttpResponseHead:
+    """Status line and headers (header names lowercase), without the body: a stream's start."""
+
+    status: int
+    headers: Headers = ()
+    url: str = ""
+
+    def header(self, name: str) -> str | None:
+        """The value of a header (case-insensitive)."""
+        return header(self.headers, name)
+
+
+@attrs.frozen(kw_only=True)
+class HttpResponse:
+    """A complete response (header names lowercase)."""
+
+    status: int
+    headers: Headers = ()
+    body: bytes = b""
+    url: str = ""
+
+    def header(self, name: str) -> str | None:
+        """The value of a header (case-insensitive)."""
+        return header(self.headers, name)
+
+    @property
+    def head(self) -> HttpResponseHead:
+        """The response without its body."""
+        return HttpResponseHead(status=self.status, headers=self.headers, url=self.url)
