@@ -1,3 +1,91 @@
-"""together_fn."""
+"""together_fn: a functional client for the whole Together AI API.
 
-__version__ = "0.1.0"
+Pure builders in :mod:`together_fn.api` return immutable :class:`Call` values; executors in
+:mod:`together_fn.executors` perform them and return ``returns`` ``Result`` values holding
+attrs models; :class:`Together` and :class:`AsyncTogether` wrap both for convenience.
+Importing this package imports no HTTP library.
+"""
+
+from __future__ import annotations
+
+from together_fn import api
+from together_fn._version import __version__
+from together_fn.calls import Call, Exchange, RateLimit, StreamCall, interpret
+from together_fn.client import (
+    AsyncChunkStream,
+    AsyncTogether,
+    ChunkStream,
+    Together,
+    unwrap_or_raise,
+)
+from together_fn.config import ClientConfig, config_from_env, prepare
+from together_fn.errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DownloadError,
+    FileTypeError,
+    InternalServerError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServiceUnavailableError,
+    StreamError,
+    TogetherError,
+    TogetherException,
+    UnprocessableEntityError,
+)
+from together_fn.executors import AsyncExecutor, Executor
+from together_fn.http import HttpRequest, HttpResponse, Method, Timeout
+from together_fn.retry import RetryPolicy
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncChunkStream",
+    "AsyncExecutor",
+    "AsyncTogether",
+    "AuthenticationError",
+    "BadRequestError",
+    "Call",
+    "ChunkStream",
+    "ClientConfig",
+    "ConflictError",
+    "DownloadError",
+    "Exchange",
+    "Executor",
+    "FileTypeError",
+    "HttpRequest",
+    "HttpResponse",
+    "InternalServerError",
+    "InvalidRequestError",
+    "Method",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServiceUnavailableError",
+    "StreamCall",
+    "StreamError",
+    "Timeout",
+    "Together",
+    "TogetherError",
+    "TogetherException",
+    "UnprocessableEntityError",
+    "__version__",
+    "api",
+    "config_from_env",
+    "interpret",
+    "prepare",
+    "unwrap_or_raise",
+]

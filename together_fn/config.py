@@ -12,9 +12,17 @@ from collections.abc import Mapping
 import attrs
 from returns.result import Failure, Result, Success
 
-from together_fn import __version__
+from together_fn._version import __version__
 from together_fn.errors import AuthenticationError, ConfigurationError, TogetherError
-from together_fn.http import Headers, HttpRequest, JsonBody, Timeout, origin, to_headers
+from together_fn.http import (
+    SECRET_HEADERS,
+    Headers,
+    HttpRequest,
+    JsonBody,
+    Timeout,
+    origin,
+    to_headers,
+)
 from together_fn.retry import RetryPolicy
 
 DEFAULT_BASE_URL = "https://api.together.ai/v1"
@@ -125,19 +133,26 @@ def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
     """
     absolute = request.url.startswith(("http://", "https://"))
     url = request.url if absolute else config.base_url + request.url
-    headers: list[tuple[str, str]] = [("accept", "application/json")]
-    headers.append(("user-agent", config.user_agent))
+    headers: Headers = (("accept", "application/json"), ("user-agent", config.user_agent))
     if isinstance(request.body, JsonBody):
-        headers.append(("content-type", "application/json"))
-    headers.extend(config.default_headers)
+        headers += (("content-type", "application/json"),)
+    # Each source replaces same-named headers of the one before (no duplicate user-agent),
+    # and nothing secret from the config leaves the API's origin.
     if origin(url) == origin(config.base_url):
-        headers.append(("authorization", f"Bearer {config.api_key}"))
+        headers = _merge(headers, config.default_headers)
+        headers = _merge(headers, (("authorization", f"Bearer {config.api_key}"),))
+    else:
+        headers = _merge(headers, _without_secrets(config.default_headers))
     return attrs.evolve(
-        request.with_headers(()),
+        request,
         url=url,
-        headers=_merge(tuple(headers), request.headers),
+        headers=_merge(headers, request.headers),
         timeout=request.timeout or config.timeout,
     )
+
+
+def _without_secrets(headers: Headers) -> Headers:
+    return tuple((k, v) for k, v in headers if k not in SECRET_HEADERS)
 
 
 def _merge(defaults: Headers, own: Headers) -> Headers:

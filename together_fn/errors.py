@@ -21,6 +21,8 @@ from together_fn.http import Headers, HttpResponse, header
 
 #: ``str()`` of an error never shows more than this much of a response body.
 BODY_EXCERPT_LIMIT = 500
+#: ... and no more than this of a type, code, param or request id.
+SHORT_LIMIT = 100
 
 
 def excerpt(text: str, limit: int = BODY_EXCERPT_LIMIT) -> str:
@@ -38,6 +40,15 @@ class TogetherError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions pickle (and copy) through their positional args, which attrs leaves
+        # empty: rebuild from the fields, so an error survives multiprocessing intact.
+        return (_rebuild, (type(self), attrs.asdict(self, recurse=False)))
+
+
+def _rebuild(cls: type[TogetherError], fields: dict[str, Any]) -> TogetherError:
+    return cls(**fields)
 
 
 TogetherException = TogetherError
@@ -71,14 +82,14 @@ class APIStatusError(APIError):
     def __str__(self) -> str:
         parts = [f"{self.status}" if self.status is not None else "error"]
         if self.type:
-            parts.append(f"[{self.type}]")
+            parts.append(f"[{excerpt(self.type, SHORT_LIMIT)}]")
         if self.code:
-            parts.append(f"({self.code})")
+            parts.append(f"({excerpt(self.code, SHORT_LIMIT)})")
         text = " ".join(parts) + f": {excerpt(self.message)}"
         if self.param:
-            text += f" (param: {self.param})"
+            text += f" (param: {excerpt(self.param, SHORT_LIMIT)})"
         if self.request_id:
-            text += f" (request id: {self.request_id})"
+            text += f" (request id: {excerpt(self.request_id, SHORT_LIMIT)})"
         return text
 
     @property
@@ -212,7 +223,7 @@ class StreamError(APIError):
     events_received: int = 0
 
     def __str__(self) -> str:
-        kind = f"[{self.type}] " if self.type else ""
+        kind = f"[{excerpt(self.type, SHORT_LIMIT)}] " if self.type else ""
         return f"stream error after {self.events_received} events: {kind}{excerpt(self.message)}"
 
 
@@ -321,7 +332,8 @@ def _fallback_message(response: HttpResponse) -> str:
     content_type = (response.header("content-type") or "").lower()
     if "html" in content_type or text[:1] == "<":
         return f"HTTP {response.status} with an HTML body (likely a proxy or gateway page)"
-    return excerpt(text)
+    # Leave room for excerpt's suffix, so that str() does not cut the excerpt a second time.
+    return excerpt(text, BODY_EXCERPT_LIMIT - 40)
 
 
 def parse_retry_after_seconds(value: str | None) -> float | None:

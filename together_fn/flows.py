@@ -142,9 +142,10 @@ class _Attempts:
         return self.policy.deadline - self.elapsed()
 
     def out_of_time(self) -> APITimeoutError:
+        # Checked before an attempt: the one about to start never happened.
         return APITimeoutError(
             message=f"the {self.policy.deadline:g}s deadline passed",
-            attempts=self.attempts,
+            attempts=self.retries,
             elapsed=self.elapsed(),
         )
 
@@ -174,7 +175,8 @@ def request_flow(call: Call[T], config: ClientConfig, clock: Clock) -> RequestFl
             return Exchange(result=Failure(late), attempts=book.retries, elapsed=book.elapsed())
         outcome = yield Send(_bounded(request, remaining))
         if isinstance(outcome, HttpResponse):
-            following = redirect(request, outcome.head)
+            # Only a redirect status can redirect: skip building a head for every answer.
+            following = redirect(request, outcome.head) if outcome.status in _REDIRECTS else None
             if following is not None and book.redirects < MAX_REDIRECTS:
                 book.redirects += 1
                 request = following

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import TypeAlias
 from urllib.parse import urlencode, urlsplit
@@ -19,6 +20,21 @@ Query: TypeAlias = tuple[tuple[str, str], ...]
 
 #: Header names whose values are never shown in a repr, log line or cassette.
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "proxy-authorization", "cookie"})
+
+#: JSON body fields that carry third-party credentials (Hugging Face, W&B tokens).
+SECRET_FIELDS = frozenset({"hf_token", "wandb_api_key", "api_key", "token", "password", "secret"})
+
+
+def redact_json(value: object) -> object:
+    """``value`` with the values of :data:`SECRET_FIELDS` replaced, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: "<redacted>" if k in SECRET_FIELDS and v is not None else redact_json(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
 
 
 class Method(enum.StrEnum):
@@ -74,11 +90,21 @@ class NoBody:
     """A request without a body."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class JsonBody:
-    """A JSON request body, already encoded (so that building is the only encoding step)."""
+    """A JSON request body, already encoded (so that building is the only encoding step).
+
+    Its repr hides credential fields such as ``hf_token``.
+    """
 
     data: bytes
+
+    def __repr__(self) -> str:
+        try:
+            shown = json.dumps(redact_json(json.loads(self.data)), ensure_ascii=False)
+        except (ValueError, RecursionError):  # a repr must never raise
+            return f"JsonBody(<{len(self.data)} bytes, not JSON>)"
+        return f"JsonBody({shown})"
 
     def json(self) -> object:
         """The body parsed back into Python values, for inspection."""
@@ -129,8 +155,9 @@ class Timeout:
     read: float = 600.0
 
     def __attrs_post_init__(self) -> None:
-        if self.connect <= 0 or self.read <= 0:
-            raise ValueError("timeouts must be positive")
+        # Written so that NaN fails too: it would only fail later, inside the transport.
+        if not (0 < self.connect < math.inf and 0 < self.read < math.inf):
+            raise ValueError(f"timeouts must be positive numbers of seconds, got {self!r}")
 
 
 @attrs.frozen(kw_only=True, repr=False)

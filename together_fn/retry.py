@@ -7,6 +7,7 @@ to a bound. The clock and the random draw are passed in, so every decision is re
 
 from __future__ import annotations
 
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ NEVER_RETRIED = frozenset({400, 401, 403, 404, 422})
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and value < 0:
+    if value is not None and not value >= 0:  # also rejects NaN, which compares false
         raise ValueError(f"{attribute.name} must not be negative, got {value}")
 
 
@@ -99,6 +100,8 @@ def retry_after(headers: Headers, now: float) -> float | None:
             when = parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):
             return None
+        if when.tzinfo is None:  # "-0000" or no zone: HTTP dates are UTC, never local time
+            when = when.replace(tzinfo=UTC)
         return max(0.0, when.timestamp() - now)
     return seconds if seconds >= 0 else None
 

@@ -56,6 +56,12 @@ def feed(state: SseState, chunk: bytes) -> tuple[SseState, tuple[SseEvent, ...]]
         start = 1  # the LF of a CRLF split across two chunks
     parser = _Assembler(state)
     events: list[SseEvent] = []
+    if b"\r" not in buffer:
+        # The common case: lines end only at LF, so one split in C finds them all.
+        *lines, rest = buffer[start:].split(b"\n")
+        for raw in lines:
+            parser.line(raw, events)
+        return parser.state(rest, pending_cr=False), tuple(events)
     length = len(buffer)
     while True:
         lf = buffer.find(b"\n", start)

@@ -8,14 +8,11 @@ async twins) perform a flow's effects and nothing else: all decisions live in ``
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from returns.future import FutureResult
-from returns.io import IOResult
 from returns.result import Result
 
 from together_fn.calls import Call, Exchange, StreamCall
@@ -23,6 +20,11 @@ from together_fn.config import ClientConfig
 from together_fn.errors import APIConnectionError, TogetherError
 from together_fn.flows import Clock, Emit, Read, Send, Sleep, request_flow, stream_flow
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead
+
+if TYPE_CHECKING:
+    # Imported where used: ``import together_fn`` stays free of asyncio and returns.future.
+    from returns.future import FutureResult
+    from returns.io import IOResult
 
 T = TypeVar("T")
 
@@ -184,6 +186,8 @@ class Executor:
 
     def run_io(self, call: Call[T]) -> IOResult[T, TogetherError]:
         """:meth:`run`, marked as I/O for ``returns`` pipelines."""
+        from returns.io import IOResult
+
         return IOResult.from_result(self.run(call))
 
     def stream(self, call: StreamCall[T]) -> ResultStream[T]:
@@ -200,16 +204,17 @@ class Executor:
             while True:
                 effect = flow.send(outcome)
                 outcome = None
-                if isinstance(effect, Send):
+                # Tested in order of frequency: one Emit per event, one Read per chunk.
+                if isinstance(effect, Emit):
+                    yield effect.item
+                elif isinstance(effect, Read):
+                    outcome = _read(body)
+                elif isinstance(effect, Send):
                     if body is not None:
                         body.close()
                     body, outcome = _open(self.transport, effect.request)
-                elif isinstance(effect, Read):
-                    outcome = _read(body)
                 elif isinstance(effect, Sleep):
                     self._sleep(effect.seconds)
-                elif isinstance(effect, Emit):
-                    yield effect.item
         except StopIteration as done:
             exchange: Exchange[None] = done.value
             return exchange
@@ -249,6 +254,13 @@ def _read(body: ResponseStream | None) -> bytes | APIConnectionError:
         return failure
 
 
+async def _async_sleep(seconds: float) -> None:
+    # asyncio.sleep, imported when first needed (an event loop has imported asyncio by then).
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 class AsyncExecutor:
     """Performs calls over an async transport; the twin of :class:`Executor`."""
 
@@ -258,7 +270,7 @@ class AsyncExecutor:
         config: ClientConfig,
         *,
         clock: Clock = SYSTEM_CLOCK,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] = _async_sleep,
     ) -> None:
         self.transport = transport
         self.config = config
@@ -289,6 +301,8 @@ class AsyncExecutor:
 
     def future(self, call: Call[T]) -> FutureResult[T, TogetherError]:
         """A lazy ``FutureResult``: nothing is sent until it is awaited."""
+        from returns.future import FutureResult
+
         return FutureResult(self.arun(call))
 
     def astream(self, call: StreamCall[T]) -> AsyncResultStream[T]:
@@ -305,16 +319,17 @@ class AsyncExecutor:
             while True:
                 effect = flow.send(outcome)
                 outcome = None
-                if isinstance(effect, Send):
+                # Tested in order of frequency: one Emit per event, one Read per chunk.
+                if isinstance(effect, Emit):
+                    yield effect.item
+                elif isinstance(effect, Read):
+                    outcome = await _aread(body)
+                elif isinstance(effect, Send):
                     if body is not None:
                         await body.aclose()
                     body, outcome = await _aopen(self.transport, effect.request)
-                elif isinstance(effect, Read):
-                    outcome = await _aread(body)
                 elif isinstance(effect, Sleep):
                     await self._sleep(effect.seconds)
-                elif isinstance(effect, Emit):
-                    yield effect.item
         except StopIteration as done:
             yield done.value
         finally:

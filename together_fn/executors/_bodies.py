@@ -1,0 +1,248 @@
+"""What the ``requests`` and ``aiohttp`` transports share: body encoding and safe error text.
+
+A multipart body is encoded here once, as a sequence of segments (bytes, or a file to read
+later), with its boundary and exact length. Each transport feeds the same segments to its
+library, sync or async, so a large upload is read from disk in bounded chunks and never held
+in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from typing import IO, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
+
+import attrs
+
+from together_fn.errors import APIConnectionError, APITimeoutError
+from together_fn.http import (
+    SECRET_HEADERS,
+    Body,
+    FilePart,
+    HttpRequest,
+    JsonBody,
+    MultipartBody,
+    NoBody,
+    RawBody,
+)
+
+#: The most bytes read from disk, or handed to a socket, at once.
+CHUNK_SIZE = 64 * 1024
+
+#: Request headers the transport computes from the body; a caller's values would lie.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
+
+
+@attrs.frozen(kw_only=True)
+class FileSegment:
+    """``size`` bytes of the file at ``path``, read when the body is sent."""
+
+    path: str
+    size: int
+
+
+Segment: TypeAlias = bytes | FileSegment
+
+
+@attrs.frozen(kw_only=True)
+class EncodedBody:
+    """A body ready to send: its segments, exact length and content type."""
+
+    segments: tuple[Segment, ...] = ()
+    length: int = 0
+    content_type: str | None = None
+    #: Whether ``content_type`` must replace the request's own (a multipart boundary must).
+    replaces_content_type: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is no body at all."""
+        return not self.segments
+
+    def in_memory(self) -> bytes | None:
+        """The whole body when no segment is a file, else ``None`` (stream it instead)."""
+        if any(isinstance(s, FileSegment) for s in self.segments):
+            return None
+        return b"".join(s for s in self.segments if isinstance(s, bytes))
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body in chunks of at most :data:`CHUNK_SIZE` bytes, files read lazily."""
+        for segment in self.segments:
+            if isinstance(segment, bytes):
+                yield from _slices(segment)
+                continue
+            with open(segment.path, "rb") as handle:
+                yield from _file_chunks(handle, segment)
+
+    async def achunks(self) -> AsyncIterator[bytes]:
+        """:meth:`chunks` for an event loop: disk reads run in a worker thread."""
+        for segment in self.segments:
+            if isinstance(segment, bytes):
+                for piece in _slices(segment):
+                    yield piece
+                continue
+            handle = await asyncio.to_thread(open, segment.path, "rb")
+            try:
+                left = segment.size
+                while left > 0:
+                    data = await asyncio.to_thread(handle.read, min(CHUNK_SIZE, left))
+                    left -= _checked(data, segment)
+                    yield data
+            finally:
+                await asyncio.to_thread(handle.close)
+
+
+def _slices(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), CHUNK_SIZE):
+        yield data[start : start + CHUNK_SIZE]
+
+
+def _file_chunks(handle: IO[bytes], segment: FileSegment) -> Iterator[bytes]:
+    left = segment.size
+    while left > 0:
+        data = handle.read(min(CHUNK_SIZE, left))
+        left -= _checked(data, segment)
+        yield data
+
+
+def _checked(data: bytes, segment: FileSegment) -> int:
+    # The Content-Length was announced from the size on disk; a file that shrinks since
+    # must fail the upload rather than leave the server waiting for bytes that never come.
+    if not data:
+        raise OSError(f"{segment.path!r} became shorter than {segment.size} bytes during upload")
+    return len(data)
+
+
+def encode_body(body: Body) -> EncodedBody:
+    """Encode ``body`` for sending. Raises ``OSError`` if a file to upload cannot be read."""
+    if isinstance(body, NoBody):
+        return EncodedBody()
+    if isinstance(body, JsonBody):
+        return EncodedBody(
+            segments=(body.data,), length=len(body.data), content_type="application/json"
+        )
+    if isinstance(body, RawBody):
+        return EncodedBody(
+            segments=(body.data,), length=len(body.data), content_type=body.content_type
+        )
+    return encode_multipart(body, boundary=f"together-fn-{secrets.token_hex(16)}")
+
+
+def encode_multipart(body: MultipartBody, *, boundary: str) -> EncodedBody:
+    """``multipart/form-data`` (RFC 7578) as segments: fields first, then files."""
+    segments: list[Segment] = []
+    for name, value in body.fields:
+        disposition = f'form-data; name="{_quote(name)}"'
+        segments.append(_part_head(boundary, disposition, None) + value.encode() + b"\r\n")
+    for part in body.files:
+        segments.extend(_file_part(boundary, part))
+    segments.append(f"--{boundary}--\r\n".encode())
+    merged = _merge_bytes(segments)
+    length = sum(s.size if isinstance(s, FileSegment) else len(s) for s in merged)
+    return EncodedBody(
+        segments=merged,
+        length=length,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        replaces_content_type=True,
+    )
+
+
+def _file_part(boundary: str, part: FilePart) -> list[Segment]:
+    disposition = f'form-data; name="{_quote(part.name)}"; filename="{_quote(part.filename)}"'
+    head = _part_head(boundary, disposition, part.content_type)
+    if part.data is not None:
+        return [head, part.data, b"\r\n"]
+    assert part.path is not None  # FilePart guarantees exactly one of path and data
+    return [head, FileSegment(path=part.path, size=os.stat(part.path).st_size), b"\r\n"]
+
+
+def _part_head(boundary: str, disposition: str, content_type: str | None) -> bytes:
+    lines = [f"--{boundary}", f"Content-Disposition: {disposition}"]
+    if content_type is not None:
+        lines.append(f"Content-Type: {content_type}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _quote(name: str) -> str:
+    # WHATWG's multipart/form-data encoding: these three would end the quoted string or line.
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _merge_bytes(segments: list[Segment]) -> tuple[Segment, ...]:
+    merged: list[Segment] = []
+    for segment in segments:
+        if isinstance(segment, bytes) and merged and isinstance(merged[-1], bytes):
+            merged[-1] = merged[-1] + segment
+        else:
+            merged.append(segment)
+    return tuple(merged)
+
+
+def send_headers(request: HttpRequest, body: EncodedBody) -> dict[str, str]:
+    """The headers to send: the request's own, with framing computed from ``body``."""
+    headers = {k: v for k, v in request.headers if k not in FRAMING_HEADERS}
+    if body.content_type is not None and (
+        body.replaces_content_type or "content-type" not in headers
+    ):
+        headers["content-type"] = body.content_type
+    if not body.empty:
+        headers["content-length"] = str(body.length)
+    return headers
+
+
+# --- error text ---------------------------------------------------------------------------
+
+
+def safe_url(url: str) -> str:
+    """``url`` without its query and credentials: a signed URL's query is a secret."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def scrub(text: str, request: HttpRequest) -> str:
+    """``text`` with every secret of ``request`` (header values, query) blotted out."""
+    secrets_seen: list[str] = []
+    for name, value in request.headers:
+        if name in SECRET_HEADERS and value:
+            secrets_seen.append(value)
+            secrets_seen.extend(w for w in value.split() if len(w) >= 8)
+    secrets_seen.extend(v for _, v in request.query if len(v) >= 8)
+    query = urlsplit(request.url).query
+    if query:
+        secrets_seen.append(query)
+    for secret in sorted(set(secrets_seen), key=len, reverse=True):
+        text = text.replace(secret, "<redacted>")
+    return _URL_QUERY.sub(r"\1?<redacted>", text)
+
+
+_URL_QUERY = re.compile(r"(\bhttps?://[^\s?'\"]+)\?[^\s'\"]+")
+
+
+def connection_error(
+    request: HttpRequest,
+    what: str,
+    cause: BaseException | None,
+    *,
+    request_sent: bool,
+    timeout: bool = False,
+) -> APIConnectionError:
+    """The error value for a failed exchange, its message free of secrets."""
+    detail = f": {describe(cause)}" if cause is not None else ""
+    message = scrub(f"{request.method.value} {safe_url(request.url)}: {what}{detail}", request)
+    if timeout:
+        return APITimeoutError(message=message, request_sent=request_sent)
+    return APIConnectionError(message=message, request_sent=request_sent)
+
+
+def describe(cause: BaseException) -> str:
+    """A short account of a library exception: its type and text, bounded."""
+    text = str(cause).strip()
+    name = type(cause).__name__
+    shown = f"{name}({text})" if text else name
+    return shown if len(shown) <= 300 else shown[:300] + "..."

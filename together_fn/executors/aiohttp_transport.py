@@ -1,0 +1,201 @@
+"""An asynchronous transport over ``aiohttp``: pooled keep-alive connections, no policy.
+
+Like the ``requests`` transport it sends exactly what it is given: no redirects followed, no
+retries (not even aiohttp's silent re-send of an idempotent request over a dropped
+connection), and every library failure becomes an ``APIConnectionError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator
+
+import aiohttp
+
+from together_fn.errors import APIConnectionError
+from together_fn.executors._bodies import (
+    EncodedBody,
+    connection_error,
+    encode_body,
+    send_headers,
+)
+from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
+
+#: Simultaneous connections an owned session opens (aiohttp's own default).
+DEFAULT_LIMIT = 100
+
+_DEFAULT_TIMEOUT = Timeout()
+
+
+class AiohttpTransport:
+    """An :class:`~together_fn.executors.AsyncTransport` over an ``aiohttp.ClientSession``.
+
+    Without ``session``, it creates one on first use, inside the running event loop, and
+    owns it: :meth:`aclose` closes it. A session passed in is used as it is and left open.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        trust_env: bool = True,
+        limit: int = DEFAULT_LIMIT,
+    ) -> None:
+        self.session = session
+        self._owned = session is None
+        self._trust_env = trust_env
+        self._limit = limit
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
+
+    async def _session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self.session is not None and not (
+            self._owned and (self.session.closed or self._loop is not loop)
+        ):
+            return self.session
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._limit), trust_env=self._trust_env
+        )
+        # Retrying is the flow's decision; without this aiohttp re-sends an idempotent
+        # request once, unseen, when its connection drops.
+        if hasattr(session, "_retry_connection"):
+            session._retry_connection = False
+        # A client made once and used under several asyncio.run() calls (as the official
+        # SDK's examples do) gets a session per loop, closed when that loop shuts down:
+        # asyncio.run() finalizes every started async generator, this guard among them.
+        self.session, self._loop = session, loop
+        self._guard = _close_when_loop_ends(session)
+        await self._guard.asend(None)
+        return session
+
+    async def asend(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and read its whole (decoded) body."""
+        response = await self._start(request)
+        try:
+            body = await response.read()
+        except _ERRORS as exc:
+            response.close()
+            raise _body_failure(request, exc) from None
+        response.release()
+        head = _head(response)
+        return HttpResponse(status=head.status, headers=head.headers, body=body, url=head.url)
+
+    async def aopen(self, request: HttpRequest) -> _AiohttpStream:
+        """Send ``request``; return once the head has arrived, the body still to read."""
+        return _AiohttpStream(await self._start(request), request)
+
+    async def aclose(self) -> None:
+        """Close an owned session and its connections."""
+        if self._owned and self.session is not None:
+            await self.session.close()
+            if self._guard is not None:
+                await self._guard.aclose()
+                self._guard = None
+
+    async def _start(self, request: HttpRequest) -> aiohttp.ClientResponse:
+        try:
+            encoded = encode_body(request.body)
+        except OSError as exc:
+            # Not a network failure, and retrying cannot help (see the requests transport).
+            raise connection_error(
+                request, "could not read the file to upload", exc, request_sent=True
+            ) from None
+        timeout = request.timeout or _DEFAULT_TIMEOUT
+        try:
+            session = await self._session()
+            return await session.request(
+                request.method.value,
+                request.full_url,
+                headers=send_headers(request, encoded),
+                data=_data(encoded),
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=timeout.connect,
+                    sock_connect=timeout.connect,
+                    sock_read=timeout.read,
+                ),
+            )
+        except _ERRORS as exc:
+            raise _send_failure(request, exc, timeout) from None
+
+
+async def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+def _data(encoded: EncodedBody) -> bytes | AsyncIterator[bytes] | None:
+    if encoded.empty:
+        return None
+    whole = encoded.in_memory()
+    # With the Content-Length header set, aiohttp sends the iterator unchunked.
+    return whole if whole is not None else encoded.achunks()
+
+
+def _head(response: aiohttp.ClientResponse) -> HttpResponseHead:
+    headers = tuple((k.lower(), v) for k, v in response.headers.items())
+    return HttpResponseHead(status=response.status, headers=headers, url=str(response.url))
+
+
+class _AiohttpStream:
+    """An open response body; :meth:`aread` returns bytes as soon as any arrive."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: HttpRequest) -> None:
+        self.head = _head(response)
+        self._response = response
+        self._request = request
+        self._ended = False
+
+    async def aread(self) -> bytes:
+        """The next chunk (decoded); ``b""`` at the end."""
+        if self._ended:
+            return b""
+        try:
+            chunk = await self._response.content.readany()
+        except _ERRORS as exc:
+            await self.aclose()
+            raise _body_failure(self._request, exc) from None
+        if not chunk:
+            self._ended = True
+            self._response.release()
+        return chunk
+
+    async def aclose(self) -> None:
+        """Release the connection (closed, if the body was not read to its end)."""
+        if not self._ended:
+            self._ended = True
+            self._response.close()
+
+
+_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError)
+
+
+def _send_failure(request: HttpRequest, exc: BaseException, timeout: Timeout) -> APIConnectionError:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        what = f"no connection within {timeout.connect:g}s"
+        return connection_error(request, what, None, request_sent=False, timeout=True)
+    if isinstance(exc, asyncio.TimeoutError):
+        what = f"no response within {timeout.read:g}s"
+        return connection_error(request, what, None, request_sent=True, timeout=True)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        # Refused, unreachable, unresolvable or no TLS handshake: nothing was sent.
+        return connection_error(request, "could not connect", exc, request_sent=False)
+    if isinstance(exc, aiohttp.InvalidURL | ValueError):
+        return connection_error(request, "the request is invalid", exc, request_sent=False)
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        what = "the server closed the connection without answering"
+        return connection_error(request, what, None, request_sent=True)
+    return connection_error(request, "the connection failed", exc, request_sent=True)
+
+
+def _body_failure(request: HttpRequest, exc: BaseException) -> APIConnectionError:
+    if isinstance(exc, asyncio.TimeoutError):
+        what = "the response stalled mid-body"
+        return connection_error(request, what, None, request_sent=True, timeout=True)
+    what = "the connection broke before the body was complete"
+    return connection_error(request, what, exc, request_sent=True)
