@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,7 +271,10 @@ async def _gather(n: int, once: Callable[[], Any]) -> tuple[float, float]:
 async def _async_chat(settings: Settings, config: ClientConfig) -> list[Row]:
     url = f"{config.base_url}/chat/completions"
     headers = _headers(config)
+    # The default transport reads proxy settings and ~/.netrc (trust_env=True) as requests
+    # does; the second executor shows what that costs per call.
     executor = AsyncExecutor(AiohttpTransport(), config)
+    no_env = AsyncExecutor(AiohttpTransport(trust_env=False), config)
     session = aiohttp.ClientSession()
     n = settings.async_calls
 
@@ -281,25 +284,30 @@ async def _async_chat(settings: Settings, config: ClientConfig) -> list[Row]:
                 raise RuntimeError(f"status {response.status}")
             return json.loads(await response.read())
 
-    async def ours_once() -> object:
-        result = await executor.arun(_chat_call())
-        if not isinstance(result, Success):
-            raise RuntimeError(f"together_fn failed: {result!r}")
-        return result
+    def ours(runner: AsyncExecutor) -> Callable[[], Any]:
+        async def once() -> object:
+            result = await runner.arun(_chat_call())
+            if not isinstance(result, Success):
+                raise RuntimeError(f"together_fn failed: {result!r}")
+            return result
 
+        return once
+
+    sides = {"raw": raw_once, "ours": ours(executor), "no_env": ours(no_env)}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
     try:
-        await _gather(max(CONCURRENCY * 2, n // 10), raw_once)
-        await _gather(max(CONCURRENCY * 2, n // 10), ours_once)
-        mine, theirs = [], []
+        for once in sides.values():
+            await _gather(max(CONCURRENCY * 2, n // 10), once)
         for _ in range(settings.repeats):
-            theirs.append(await _gather(n, raw_once))
-            with profiled():
-                mine.append(await _gather(n, ours_once))
+            for name, once in sides.items():
+                with profiled() if name == "ours" else nullcontext():
+                    results[name].append(await _gather(n, once))
     finally:
         await executor.aclose()
+        await no_env.aclose()
         await session.close()
-    cpu_mine, cpu_floor = min(c for c, _ in mine), min(c for c, _ in theirs)
-    rate_mine, rate_floor = max(r for _, r in mine), max(r for _, r in theirs)
+    cpu_floor, cpu_mine, cpu_no_env = (min(c for c, _ in results[k]) for k in sides)
+    rate_floor, rate_mine = (max(r for _, r in results[k]) for k in ("raw", "ours"))
     label = f"async chat x{CONCURRENCY} (N={n})"
     return [
         ratio_row(f"3. {label}, CPU per call", cpu_mine, cpu_floor, 1.3, "us", 1e6),
@@ -308,6 +316,14 @@ async def _async_chat(settings: Settings, config: ClientConfig) -> list[Row]:
             f"{rate_mine:,.0f}/s",
             f"{rate_floor:,.0f}/s",
             f"{rate_floor / rate_mine:.2f}x",
+            "(info)",
+            None,
+        ),
+        Row(
+            "   the same, AiohttpTransport(trust_env=False)",
+            f"{cpu_no_env * 1e6:,.1f} us",
+            f"{cpu_floor * 1e6:,.1f} us",
+            f"{cpu_no_env / cpu_floor:.2f}x",
             "(info)",
             None,
         ),

@@ -7,6 +7,7 @@ only here; anything the facade does, the functional API does too.
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, overload
@@ -242,12 +243,23 @@ class _AsyncNamespace:
         self._client = client
 
 
+def _described(method: Callable[..., Any], builder: Callable[..., Any]) -> None:
+    # help(), IDEs and inspect show the builder's parameters on the method.
+    signature = inspect.signature(builder)
+    this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[this, *signature.parameters.values()],
+        return_annotation=inspect.Signature.empty,
+    )
+    method.__doc__ = builder.__doc__
+    method.__name__ = method.__qualname__ = builder.__name__
+
+
 def _sync(builder: Callable[P, Call[T]]) -> Callable[Concatenate[_Namespace, P], T]:
     def method(self: _Namespace, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return self._client.run(builder(*args, **kwargs))
 
-    method.__doc__ = builder.__doc__
-    method.__wrapped__ = builder  # type: ignore[attr-defined]
+    _described(method, builder)
     return method
 
 
@@ -257,8 +269,7 @@ def _async(
     async def method(self: _AsyncNamespace, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return await self._client.run(builder(*args, **kwargs))
 
-    method.__doc__ = builder.__doc__
-    method.__wrapped__ = builder  # type: ignore[attr-defined]
+    _described(method, builder)
     return method
 
 

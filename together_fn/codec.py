@@ -151,7 +151,12 @@ def _kind_union_hook(converter: cattrs.Converter) -> Callable[[Any], Callable[[A
         if len(checks) == 2 and len(others) == 1 and not others[0][1](None):
             return _optional_hook(converter, union, *others[0])
 
+        # null is usually accepted by ``None`` alone: then it needs no candidate list.
+        only_none = [m for m, accepts in checks if accepts(None)] == [type(None)]
+
         def structure_union(value: Any, _: Any) -> Any:
+            if value is None and only_none:
+                return converter.structure(value, type(None))
             candidates = [member for member, accepts in checks if accepts(value)]
             if not candidates:
                 raise TypeError(f"{type(value).__name__} is none of {_type_name(union)}")
@@ -361,7 +366,8 @@ def configure_converter(converter: cattrs.Converter) -> None:
         def structure_object(value: Any, target: type) -> Any:
             # The generated function only looks keys up: an array or a string would
             # quietly become a model made of its defaults.
-            if not isinstance(value, Mapping):
+            # (dict first: it spares the slow ABC check in the common case.)
+            if not isinstance(value, dict | Mapping):
                 raise TypeError(f"expected an object, got {type(value).__name__}")
             return fields(value, target)
 

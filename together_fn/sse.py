@@ -36,6 +36,7 @@ class SseState:
 
     buffer: bytes = b""
     pending_cr: bool = False
+    started: bool = False
     data: tuple[str, ...] = ()
     has_data: bool = False
     event: str = ""
@@ -44,6 +45,7 @@ class SseState:
 
 
 INITIAL = SseState()
+_BOM = b"\xef\xbb\xbf"
 
 
 def feed(state: SseState, chunk: bytes) -> tuple[SseState, tuple[SseEvent, ...]]:
@@ -51,6 +53,12 @@ def feed(state: SseState, chunk: bytes) -> tuple[SseState, tuple[SseEvent, ...]]
     if not chunk:
         return state, ()
     buffer = state.buffer + chunk
+    if not state.started:
+        # WHATWG: one leading U+FEFF BYTE ORDER MARK is ignored (it may arrive in pieces).
+        if len(buffer) < len(_BOM) and _BOM.startswith(buffer):
+            return attrs.evolve(state, buffer=buffer), ()
+        buffer = buffer.removeprefix(_BOM)
+        state = attrs.evolve(state, started=True)
     start = 0
     if state.pending_cr and buffer.startswith(b"\n"):
         start = 1  # the LF of a CRLF split across two chunks
@@ -110,6 +118,7 @@ class _Assembler:
         return SseState(
             buffer=buffer,
             pending_cr=pending_cr,
+            started=True,
             data=tuple(self.data),
             has_data=self.has_data,
             event=self.event,

@@ -233,3 +233,12 @@ def test_any_chunking_gives_the_same_events_as_the_whole(data: bytes, cuts: list
 @given(data=_stream)
 def test_byte_by_byte_equals_whole(data: bytes) -> None:
     assert byte_by_byte(data) == events_of(data)
+
+
+@pytest.mark.parametrize("split", [0, 1, 2, 3, 4])
+def test_a_leading_byte_order_mark_is_ignored_even_when_split(split: int) -> None:
+    data = b"\xef\xbb\xbfdata: first\n\ndata: \xef\xbb\xbfsecond\n\n"
+    state, head = feed(INITIAL, data[:split])
+    state, tail = feed(state, data[split:])
+    # Only the stream's first BOM is dropped; one inside a later line is data.
+    assert [e.data for e in head + tail] == ["first", "\ufeffsecond"]

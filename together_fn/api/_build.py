@@ -7,8 +7,9 @@ the spec is a test and not a claim.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -27,6 +28,8 @@ from together_fn.http import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+C = TypeVar("C")
 
 #: ``"METHOD /path"`` → names of the builders that perform it (``module.function``).
 REGISTRY: dict[str, list[str]] = {}
@@ -147,3 +150,25 @@ def as_stream(call: Call[Any], chunk_type: Any, *, done: str | None = "[DONE]") 
         retryable=call.retryable,
         done=done,
     )
+
+
+def stream_twin(
+    builder: Callable[P, Call[Any]], chunk_type: type[C], name: str
+) -> Callable[P, StreamCall[C]]:
+    """The streaming variant of ``builder``: the same parameters, ``"stream": true`` in the
+    body and ``accept: text/event-stream``, chunks decoded into ``chunk_type``."""
+
+    def twin(*args: P.args, **kwargs: P.kwargs) -> StreamCall[C]:
+        return as_stream(builder(*args, **kwargs), chunk_type)
+
+    twin.__name__ = twin.__qualname__ = name
+    twin.__module__ = builder.__module__
+    twin.__doc__ = (
+        f"Like :func:`{builder.__name__}`, streamed: a StreamCall of "
+        f":class:`{chunk_type.__name__}` events."
+    )
+    signature = inspect.signature(builder)
+    twin.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        return_annotation=f"StreamCall[{chunk_type.__name__}]"
+    )
+    return twin

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
-    as_stream,
     json_call,
     operation,
     params,
+    stream_twin,
 )
-from together_fn.calls import Call, StreamCall
+from together_fn.calls import Call
 from together_fn.models.chat import (
     ChatCompletionChoice,
     ChatCompletionChoicesData,
@@ -34,31 +33,6 @@ from together_fn.models.common import (
     ToolsPart,
     UsageData,
 )
-
-P = ParamSpec("P")
-C = TypeVar("C")
-
-
-def stream_twin(
-    builder: Callable[P, Call[Any]], chunk_type: type[C], name: str
-) -> Callable[P, StreamCall[C]]:
-    """The streaming variant of ``builder``: the same parameters, ``"stream": true`` in the
-    body and ``accept: text/event-stream``, chunks decoded into ``chunk_type``."""
-
-    def twin(*args: P.args, **kwargs: P.kwargs) -> StreamCall[C]:
-        return as_stream(builder(*args, **kwargs), chunk_type)
-
-    twin.__name__ = twin.__qualname__ = name
-    twin.__module__ = builder.__module__
-    twin.__doc__ = (
-        f"Like :func:`{builder.__name__}`, streamed: a StreamCall of "
-        f":class:`{chunk_type.__name__}` events."
-    )
-    signature = inspect.signature(builder)
-    twin.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        return_annotation=f"StreamCall[{chunk_type.__name__}]"
-    )
-    return twin
 
 
 @operation("POST", "/chat/completions")

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from together_fn.api._build import NO_OPTIONS, RequestOptions, json_call, operation, params
-from together_fn.api.chat import stream_twin
+from together_fn.api._build import (
+    NO_OPTIONS,
+    RequestOptions,
+    json_call,
+    operation,
+    params,
+    stream_twin,
+)
 from together_fn.calls import Call
 from together_fn.models.common import UsageData
 from together_fn.models.completions import (
