@@ -26,9 +26,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -57,40 +58,44 @@ BODY: dict[str, Any] = {"model": MODEL, "messages": MESSAGES, "max_tokens": 128}
 CONCURRENCY = 64
 
 
-@dataclass(frozen=True)
+@attrs.frozen(kw_only=True)
 class Settings:
-    """How much work each measure does."""
+    """How much work each measure does: ``rounds`` alternating batches per side, the best kept.
+
+    Many short batches rather than a few long ones: a burst of noise from elsewhere on the
+    machine then spoils a batch or two, not the result.
+    """
 
     import_runs: int
-    sync_calls: int
-    async_calls: int
-    stream_chunks: int
-    embeddings_reps: int
-    models_reps: int
-    repeats: int
+    sync_calls: int  # per batch
+    async_calls: int  # per batch
+    stream_chunks: int  # one stream per batch
+    embeddings_reps: int  # per batch
+    models_reps: int  # per batch
+    rounds: int
 
 
 FULL = Settings(
     import_runs=10,
-    sync_calls=2000,
-    async_calls=4000,
+    sync_calls=200,
+    async_calls=640,
     stream_chunks=20_000,
-    embeddings_reps=10,
-    models_reps=200,
-    repeats=3,
+    embeddings_reps=2,
+    models_reps=20,
+    rounds=12,
 )
 QUICK = Settings(
     import_runs=4,
-    sync_calls=200,
-    async_calls=400,
+    sync_calls=100,
+    async_calls=320,
     stream_chunks=2_000,
-    embeddings_reps=2,
-    models_reps=20,
-    repeats=2,
+    embeddings_reps=1,
+    models_reps=10,
+    rounds=3,
 )
 
 
-@dataclass(frozen=True)
+@attrs.frozen(kw_only=True)
 class Row:
     """One line of the table; ``ratio`` is together_fn over the floor."""
 
@@ -127,12 +132,22 @@ def cpu(work: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
+def per_call(once: Callable[[], object], n: int) -> Callable[[], float]:
+    """A measurement: CPU seconds per call of ``once``, over ``n`` calls (results dropped)."""
+
+    def work() -> None:
+        for _ in range(n):
+            once()
+
+    return lambda: cpu(work) / n
+
+
 def best_of(
-    repeats: int, ours: Callable[[], float], floor: Callable[[], float]
+    rounds: int, ours: Callable[[], float], floor: Callable[[], float]
 ) -> tuple[float, float]:
-    """The best (lowest) of ``repeats`` alternating measurements of each side."""
+    """The best (lowest) of ``rounds`` alternating measurements of each side."""
     mine, theirs = [], []
-    for _ in range(repeats):
+    for _ in range(rounds):
         theirs.append(floor())
         with profiled():
             mine.append(ours())
@@ -145,12 +160,12 @@ def ratio_row(
     """A row comparing two costs (lower is better) against a target ratio."""
     ratio = ours / floor
     return Row(
-        measure,
-        f"{ours * scale:,.1f} {unit}",
-        f"{floor * scale:,.1f} {unit}",
-        f"{ratio:.2f}x",
-        f"<= {target:g}x",
-        ratio <= target,
+        measure=measure,
+        ours=f"{ours * scale:,.1f} {unit}",
+        floor=f"{floor * scale:,.1f} {unit}",
+        ratio=f"{ratio:.2f}x",
+        target=f"<= {target:g}x",
+        met=ratio <= target,
     )
 
 
@@ -183,12 +198,12 @@ def import_time(settings: Settings) -> list[Row]:
     note = f" (pulls in {', '.join(heavy)}!)" if heavy else ""
     return [
         Row(
-            f"1. import together_fn (median of {settings.import_runs}){note}",
-            f"{statistics.median(ours) * 1000:.1f} ms",
-            f"{statistics.median(bare) * 1000:.1f} ms",
-            f"+{extra_ms:.1f} ms",
-            "<= +150 ms",
-            extra_ms <= 150 and not heavy,
+            measure=f"1. import together_fn (median of {settings.import_runs}){note}",
+            ours=f"{statistics.median(ours) * 1000:.1f} ms",
+            floor=f"{statistics.median(bare) * 1000:.1f} ms",
+            ratio=f"+{extra_ms:.1f} ms",
+            target="<= +150 ms",
+            met=extra_ms <= 150 and not heavy,
         )
     ]
 
@@ -234,21 +249,16 @@ def sync_chat(settings: Settings, config: ClientConfig) -> list[Row]:
             raise RuntimeError(f"together_fn failed: {result!r}")
         return result
 
-    def raw() -> float:
-        return cpu(lambda: [raw_once() for _ in range(n)]) / n
-
-    def ours() -> float:
-        return cpu(lambda: [ours_once() for _ in range(n)]) / n
-
     for _ in range(max(50, n // 10)):  # warm-up: connections, caches, cattrs hooks
         raw_once()
         ours_once()
     try:
-        mine, floor = best_of(settings.repeats, ours, raw)
+        mine, floor = best_of(settings.rounds, per_call(ours_once, n), per_call(raw_once, n))
     finally:
         executor.close()
         session.close()
-    return [ratio_row(f"2. sync chat, CPU per call (N={n})", mine, floor, 1.1, "us", 1e6)]
+    label = f"2. sync chat, CPU per call ({settings.rounds}x{n} calls)"
+    return [ratio_row(label, mine, floor, 1.1, "us", 1e6)]
 
 
 # -- 3. async chat -------------------------------------------------------------------------------
@@ -298,7 +308,7 @@ async def _async_chat(settings: Settings, config: ClientConfig) -> list[Row]:
     try:
         for once in sides.values():
             await _gather(max(CONCURRENCY * 2, n // 10), once)
-        for _ in range(settings.repeats):
+        for _ in range(settings.rounds):
             for name, once in sides.items():
                 with profiled() if name == "ours" else nullcontext():
                     results[name].append(await _gather(n, once))
@@ -308,24 +318,24 @@ async def _async_chat(settings: Settings, config: ClientConfig) -> list[Row]:
         await session.close()
     cpu_floor, cpu_mine, cpu_no_env = (min(c for c, _ in results[k]) for k in sides)
     rate_floor, rate_mine = (max(r for _, r in results[k]) for k in ("raw", "ours"))
-    label = f"async chat x{CONCURRENCY} (N={n})"
+    label = f"async chat x{CONCURRENCY} ({settings.rounds}x{n} calls)"
     return [
         ratio_row(f"3. {label}, CPU per call", cpu_mine, cpu_floor, 1.3, "us", 1e6),
         Row(
-            f"   {label}, wall-clock calls/s",
-            f"{rate_mine:,.0f}/s",
-            f"{rate_floor:,.0f}/s",
-            f"{rate_floor / rate_mine:.2f}x",
-            "(info)",
-            None,
+            measure=f"   {label}, wall-clock calls/s",
+            ours=f"{rate_mine:,.0f}/s",
+            floor=f"{rate_floor:,.0f}/s",
+            ratio=f"{rate_floor / rate_mine:.2f}x",
+            target="(info)",
+            met=None,
         ),
         Row(
-            "   the same, AiohttpTransport(trust_env=False)",
-            f"{cpu_no_env * 1e6:,.1f} us",
-            f"{cpu_floor * 1e6:,.1f} us",
-            f"{cpu_no_env / cpu_floor:.2f}x",
-            "(info)",
-            None,
+            measure="   the same, AiohttpTransport(trust_env=False)",
+            ours=f"{cpu_no_env * 1e6:,.1f} us",
+            floor=f"{cpu_floor * 1e6:,.1f} us",
+            ratio=f"{cpu_no_env / cpu_floor:.2f}x",
+            target="(info)",
+            met=None,
         ),
     ]
 
@@ -382,7 +392,7 @@ def stream_chat(settings: Settings, config: ClientConfig) -> list[Row]:
     try:
         checked(raw_once)()
         checked(ours_once)()
-        mine, floor = best_of(settings.repeats, checked(ours_once), checked(raw_once))
+        mine, floor = best_of(settings.rounds, checked(ours_once), checked(raw_once))
     finally:
         executor.close()
         session.close()
@@ -395,20 +405,16 @@ def stream_chat(settings: Settings, config: ClientConfig) -> list[Row]:
 
 
 def decoding(
-    measure: str, data: bytes, cls: Any, reps: int, repeats: int, target: float
+    measure: str, data: bytes, cls: Any, reps: int, rounds: int, target: float
 ) -> list[Row]:
     """CPU per decode: ``decode_json(data, cls)`` against ``json.loads(data)``."""
     first = decode_json(data, cls)
     if not isinstance(first, Success):
         raise RuntimeError(f"{measure}: {first!r}")
 
-    def ours() -> float:
-        return cpu(lambda: [decode_json(data, cls) for _ in range(reps)]) / reps
-
-    def raw() -> float:
-        return cpu(lambda: [json.loads(data) for _ in range(reps)]) / reps
-
-    mine, floor = best_of(repeats, ours, raw)
+    ours = per_call(lambda: decode_json(data, cls), reps)
+    raw = per_call(lambda: json.loads(data), reps)
+    mine, floor = best_of(rounds, ours, raw)
     return [ratio_row(measure, mine, floor, target, "ms", 1e3)]
 
 
@@ -493,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
                 embeddings_payload(),
                 EmbeddingsResponse,
                 settings.embeddings_reps,
-                settings.repeats,
+                settings.rounds,
                 1.3,
             ),
             "models": lambda: decoding(
@@ -501,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
                 models_payload(),
                 tuple[ModelInfo, ...],
                 settings.models_reps,
-                settings.repeats,
+                settings.rounds,
                 2.5,
             ),
         }

@@ -221,8 +221,8 @@ def _scalar_or_none(member: Any, mismatch: Callable[[Any], TypeError]) -> Callab
     if member is float:
 
         def structure_number(value: Any, _: Any) -> Any:
-            if value is None:
-                return None
+            if type(value) is float or value is None:
+                return value  # float() of an exact float is that very float
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return float(value)
             raise mismatch(value)
@@ -231,7 +231,9 @@ def _scalar_or_none(member: Any, mismatch: Callable[[Any], TypeError]) -> Callab
     if member is int:
 
         def structure_int(value: Any, _: Any) -> Any:
-            if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            if type(value) is int or value is None:
+                return value
+            if isinstance(value, int) and not isinstance(value, bool):
                 return value
             raise mismatch(value)
 
@@ -277,6 +279,8 @@ def _structure_bool(value: object, _: type) -> bool:
 
 
 def _structure_float(value: object, _: type) -> float:
+    if type(value) is float:
+        return value  # what float() would return, without the slower checks below
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise TypeError(f"expected a number, got {value!r}")
     return float(value)

@@ -300,10 +300,14 @@ def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> Str
             if call.done is not None and event.data == call.done:
                 return end(_ok())
             item = interpret_event(call, event, received=received, request_id=request_id)
+            if isinstance(item, Failure):
+                failed: Result[Any, TogetherError] = item.alt(
+                    lambda e: attrs.evolve(e, attempts=book.attempts, elapsed=book.elapsed())
+                )
+                yield Emit(failed)
+                return end(failed)
             yield Emit(item)
             received += 1
-            if isinstance(item, Failure):
-                return end(item)
 
 
 def _ok() -> Result[None, TogetherError]:

@@ -620,3 +620,25 @@ def test_flows_draw_randomness_from_the_clock_only() -> None:
     clock = FakeClock()
     drive(request_flow(CALL, CONFIG, clock.clock), [status(503), ok()], clock)
     assert clock.draws == 1
+
+
+def test_an_error_event_carries_the_attempts_and_time_of_the_stream() -> None:
+    ticks = iter([0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    clock = Clock(monotonic=lambda: next(ticks), wall=lambda: 0.0, random=lambda: 0.0)
+    call: StreamCall[dict[str, object]] = StreamCall(
+        operation="POST /chat/completions",
+        request=HttpRequest(method=Method.POST, url="/chat/completions"),
+        chunk_type=dict,
+    )
+    flow = stream_flow(call, ClientConfig(api_key="k", base_url="http://127.0.0.1:9"), clock)
+    assert isinstance(next(flow), Send)
+    assert isinstance(flow.send(HttpResponseHead(status=503)), Read)
+    assert isinstance(flow.send(b""), Sleep)
+    assert isinstance(flow.send(None), Send)
+    assert isinstance(flow.send(HttpResponseHead(status=200)), Read)
+    emitted = flow.send(b'data: {"error": {"message": "boom", "type": "server_error"}}\n\n')
+    assert isinstance(emitted, Emit)
+    error = emitted.item.failure()
+    assert isinstance(error, StreamError)
+    assert error.attempts == 2
+    assert error.elapsed > 0
