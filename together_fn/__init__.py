@@ -11,13 +11,7 @@ from __future__ import annotations
 from together_fn import api
 from together_fn._version import __version__
 from together_fn.calls import Call, Exchange, RateLimit, StreamCall, interpret
-from together_fn.client import (
-    AsyncChunkStream,
-    AsyncTogether,
-    ChunkStream,
-    Together,
-    unwrap_or_raise,
-)
+from together_fn.client import AsyncTogether, Together
 from together_fn.config import ClientConfig, config_from_env, prepare
 from together_fn.errors import (
     APIConnectionError,
@@ -43,6 +37,7 @@ from together_fn.errors import (
 )
 from together_fn.executors import AsyncExecutor, Executor
 from together_fn.http import HttpRequest, HttpResponse, Method, Timeout
+from together_fn.resources._base import AsyncChunkStream, ChunkStream, unwrap_or_raise
 from together_fn.retry import RetryPolicy
 
 __all__ = [

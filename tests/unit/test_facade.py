@@ -9,8 +9,15 @@ from typing import Any
 
 import pytest
 
-from together_fn import AsyncTogether, AuthenticationError, Together, api
-from together_fn.client import AsyncChunkStream, ChunkStream, unwrap_or_raise
+from together_fn import (
+    AsyncChunkStream,
+    AsyncTogether,
+    AuthenticationError,
+    ChunkStream,
+    Together,
+    api,
+    unwrap_or_raise,
+)
 from together_fn.errors import RateLimitError, StreamError
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead
 from together_fn.models.chat import ChatCompletionChunk, ChatCompletionResponse
@@ -111,7 +118,7 @@ def public_methods(obj: object) -> dict[str, inspect.Signature]:
 def namespaces(client: object) -> dict[str, object]:
     found: dict[str, object] = {}
     for name, value in vars(client).items():
-        if type(value).__module__ == "together_fn.client" and not name.startswith("_"):
+        if type(value).__module__.startswith("together_fn.resources.") and not name.startswith("_"):
             found[name] = value
             for sub, inner in namespaces(value).items():
                 found[f"{name}.{sub}"] = inner
