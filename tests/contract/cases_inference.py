@@ -1,32 +1,18 @@
-"""Every builder of the inference endpoints, sent to Prism serving Together's OpenAPI spec.
+"""Contract cases of the inference endpoints: chat, completions, embeddings, rerank, images, models.
 
-Prism validates each request against the spec (``--errors`` turns a violation into a 4xx with
-an ``sl-violations`` header) and answers with the spec's examples (static) or random data
-valid under the spec (dynamic), which our models must decode. Each case goes through both
-executors. Prism cannot serve event streams, so streaming builders are checked with
-``accept: application/json``: the body (``"stream": true`` included) is what is validated.
+Each case builds one Call with realistic arguments; ``test_contract`` sends every case of every
+``cases_*`` module through both executors to Prism.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from returns.result import Success
-
 from together_fn import api
-from together_fn.calls import Call, Exchange, StreamCall
-from together_fn.config import ClientConfig
-from together_fn.executors import AsyncExecutor, Executor
-from together_fn.executors.aiohttp_transport import AiohttpTransport
-from together_fn.executors.requests_transport import RequestsTransport
+from together_fn.calls import Call, StreamCall
 from together_fn.models.chat import ChatCompletionResponse
 from together_fn.models.completions import CompletionResponse
-from together_fn.retry import NO_RETRY
-
-pytestmark = pytest.mark.contract
 
 WEATHER_TOOL = {
     "type": "function",
@@ -163,46 +149,3 @@ CASES: dict[str, Callable[[], Call[Any]]] = {
     "jobs: list": api.models.list_jobs,
     "jobs: retrieve": lambda: api.models.retrieve_job("job-a15dad11-8d8e-4007-97c5-a211304de284"),
 }
-
-
-def check(exchange: Exchange[Any], case: str) -> None:
-    violations = dict(exchange.headers).get("sl-violations")
-    assert violations is None, f"{case}: request violates the spec: {violations}"
-    assert exchange.status is not None
-    assert 200 <= exchange.status < 300, f"{case}: {exchange.result}"
-    assert isinstance(exchange.result, Success), f"{case}: {exchange.result}"
-
-
-def config(url: str) -> ClientConfig:
-    return ClientConfig(api_key="contract-test-key", base_url=url, retry=NO_RETRY)
-
-
-@pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("mode", ["static", "dynamic"])
-def test_requests_executor_against_prism(case: str, mode: str, request: Any) -> None:
-    url = request.getfixturevalue(f"prism_{mode}")
-    executor = Executor(RequestsTransport(), config(url))
-    try:
-        check(executor.execute(CASES[case]()), case)
-    finally:
-        executor.close()
-
-
-@pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("mode", ["static", "dynamic"])
-def test_aiohttp_executor_against_prism(case: str, mode: str, request: Any) -> None:
-    url = request.getfixturevalue(f"prism_{mode}")
-
-    async def perform() -> Exchange[Any]:
-        executor = AsyncExecutor(AiohttpTransport(), config(url))
-        try:
-            return await executor.aexecute(CASES[case]())
-        finally:
-            await executor.aclose()
-
-    check(asyncio.run(perform()), case)
-
-
-def test_every_case_names_a_registered_operation() -> None:
-    for case, build in CASES.items():
-        assert build().operation in api.REGISTRY, case
