@@ -3,15 +3,18 @@
 Pure builders in :mod:`together_fn.api` return immutable :class:`Call` values; executors in
 :mod:`together_fn.executors` perform them and return ``returns`` ``Result`` values holding
 attrs models; :class:`Together` and :class:`AsyncTogether` wrap both for convenience.
-Importing this package imports no HTTP library.
+Importing this package imports no HTTP library, and neither the builders and models of every
+area nor the clients until they are first used: an area costs its import time only once a
+program touches it.
 """
 
 from __future__ import annotations
 
-from together_fn import api
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from together_fn._version import __version__
 from together_fn.calls import Call, Exchange, RateLimit, StreamCall, interpret
-from together_fn.client import AsyncTogether, Together
 from together_fn.config import ClientConfig, config_from_env, prepare
 from together_fn.errors import (
     APIConnectionError,
@@ -84,3 +87,21 @@ __all__ = [
     "prepare",
     "unwrap_or_raise",
 ]
+
+if TYPE_CHECKING:
+    from together_fn import api
+    from together_fn.client import AsyncTogether, Together
+
+_LAZY = {
+    "api": "together_fn.api",
+    "Together": "together_fn.client",
+    "AsyncTogether": "together_fn.client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    imported = importlib.import_module(module)
+    return imported if module.endswith(f".{name}") else getattr(imported, name)

@@ -8,7 +8,6 @@ to a bound. The clock and the random draw are passed in, so every decision is re
 from __future__ import annotations
 
 from datetime import UTC
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import attrs
@@ -96,6 +95,10 @@ def retry_after(headers: Headers, now: float) -> float | None:
     try:
         seconds = float(raw)
     except ValueError:
+        # Imported here: the email package is a tenth of the library's import time, and an
+        # HTTP-date Retry-After is rare.
+        from email.utils import parsedate_to_datetime
+
         try:
             when = parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):

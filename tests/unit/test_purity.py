@@ -15,8 +15,9 @@ from tests.unit.conftest import NetworkAccessError
 
 PACKAGE = Path(__file__).resolve().parents[2] / "together_fn"
 
-#: Where I/O is allowed: the transports, the stateful facade, the command line.
-IO_ALLOWED = ("executors/", "client.py", "cli/")
+#: Where I/O is allowed: the transports, the stateful facade, the command line, and the
+#: pytest plugin (it reads the environment and places cassettes, as a harness must).
+IO_ALLOWED = ("executors/", "client.py", "cli/", "testing/pytest_plugin.py")
 
 BANNED_MODULES = frozenset(
     {"requests", "aiohttp", "socket", "random", "yaml", "urllib.request", "http.client"}

@@ -8,6 +8,7 @@ connection), and every library failure becomes an ``APIConnectionError``.
 from __future__ import annotations
 
 import asyncio
+import ssl as ssl_module
 from collections.abc import AsyncGenerator, AsyncIterator
 
 import aiohttp
@@ -19,6 +20,7 @@ from together_fn.executors._bodies import (
     encode_body,
     send_headers,
 )
+from together_fn.executors._environment import EnvironmentSettings
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
 
 #: Simultaneous connections an owned session opens (aiohttp's own default).
@@ -43,7 +45,7 @@ class AiohttpTransport:
     ) -> None:
         self.session = session
         self._owned = session is None
-        self._trust_env = trust_env
+        self._environment = EnvironmentSettings() if trust_env and session is None else None
         self._limit = limit
         self._loop: asyncio.AbstractEventLoop | None = None
         self._guard: AsyncGenerator[None, None] | None = None
@@ -54,8 +56,12 @@ class AiohttpTransport:
             self._owned and (self.session.closed or self._loop is not loop)
         ):
             return self.session
+        # The environment was read once, when the transport was made: a trusting session
+        # re-reads it (and ``.netrc``) on every request.
+        ca_bundle = self._environment.ca_bundle if self._environment else None
+        ssl = ssl_module.create_default_context(cafile=ca_bundle) if ca_bundle else True
         session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._limit), trust_env=self._trust_env
+            connector=aiohttp.TCPConnector(limit=self._limit, ssl=ssl), trust_env=False
         )
         # Retrying is the flow's decision; without this aiohttp re-sends an idempotent
         # request once, unseen, when its connection drops.
@@ -110,6 +116,7 @@ class AiohttpTransport:
                 headers=send_headers(request, encoded),
                 data=_data(encoded),
                 allow_redirects=False,
+                proxy=self._environment.proxy_for(request.full_url) if self._environment else None,
                 timeout=aiohttp.ClientTimeout(
                     total=None,
                     connect=timeout.connect,

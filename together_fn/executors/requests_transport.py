@@ -22,6 +22,7 @@ from together_fn.executors._bodies import (
     encode_body,
     send_headers,
 )
+from together_fn.executors._environment import EnvironmentSettings
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
 
 #: Connections kept open per host: enough for a thread pool of this size to never wait.
@@ -46,9 +47,15 @@ class RequestsTransport:
         pool_maxsize: int = DEFAULT_POOL_SIZE,
     ) -> None:
         self._owned = session is None
+        self._environment: EnvironmentSettings | None = None
         if session is None:
             session = requests.Session()
-            session.trust_env = trust_env
+            # The environment is read here, once: a trusting session re-reads it (and
+            # ``.netrc``) on every request.
+            session.trust_env = False
+            if trust_env:
+                self._environment = EnvironmentSettings()
+                session.verify = self._environment.ca_bundle or True
             adapter = HTTPAdapter(pool_maxsize=pool_maxsize, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
@@ -98,12 +105,17 @@ class RequestsTransport:
                 headers=send_headers(request, encoded),
                 data=_data(encoded),
                 timeout=(timeout.connect, timeout.read),
+                proxies=self._proxies(request.full_url),
                 allow_redirects=False,
                 stream=True,
                 auth=_headers_only,
             )
         except (requests.RequestException, u3.HTTPError, OSError, ValueError) as exc:
             raise _send_failure(request, exc, timeout) from None
+
+    def _proxies(self, url: str) -> dict[str, str] | None:
+        proxy = self._environment.proxy_for(url) if self._environment else None
+        return None if proxy is None else {url.split(":", 1)[0]: proxy}
 
 
 def _headers_only(prepared: requests.PreparedRequest) -> requests.PreparedRequest:
