@@ -403,8 +403,12 @@ _FAST = make_converter(detailed_validation=False)
 
 
 def structure(value: object, cls: type[T]) -> T:
-    """Structure plain data into ``cls`` with the shared converter (raises on mismatch)."""
-    return CONVERTER.structure(value, cls)
+    """Structure plain data into ``cls`` with the shared converter (raises on mismatch,
+    with cattrs' detailed errors)."""
+    try:
+        return _FAST.structure(value, cls)
+    except _DECODE_ERRORS:
+        return CONVERTER.structure(value, cls)
 
 
 def unstructure(value: object) -> JSON:

@@ -9,7 +9,7 @@ still work. Tool definitions and tool calls live in :mod:`together_fn.models.com
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Literal, TypeAlias
 
 import attrs
@@ -221,6 +221,16 @@ ChatCompletionMessageParam: TypeAlias = Annotated[
 ]
 
 
+_ROLE_AND_CONTENT = frozenset({"role", "content"})
+#: Roles whose ``{"role", "content": "text"}`` message is that class with that content.
+_TEXT_MESSAGES: dict[str, Callable[..., Any]] = {
+    "system": ChatCompletionSystemMessageParam,
+    "developer": ChatCompletionDeveloperMessageParam,
+    "user": ChatCompletionUserMessageParam,
+    "assistant": ChatCompletionAssistantMessageParam,
+}
+
+
 def _message(value: object) -> Any:
     if isinstance(value, ChatCompletionMessage):
         # An answer fed back into the conversation.
@@ -230,6 +240,12 @@ def _message(value: object) -> Any:
             function_call=value.function_call,
         )
     if isinstance(value, Mapping):
+        simple = _TEXT_MESSAGES.get(value.get("role"))  # type: ignore[arg-type]
+        if simple is not None and value.keys() == _ROLE_AND_CONTENT:
+            content = value["content"]
+            if type(content) is str:
+                # The commonest message, made directly: what typed_or_raw would make of it.
+                return simple(content=content)
         return typed_or_raw(value, ChatCompletionMessageParam)
     if attrs.has(type(value)):
         return value

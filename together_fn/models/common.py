@@ -158,7 +158,19 @@ class ChatCompletionChoiceDelta:
     function_call: ChoiceDeltaFunctionCall | None = None
 
 
+_SCALARS = frozenset({str, int, float, bool})
+
+
 def _without_nulls(value: JSON) -> JSON:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {
+            k: v if type(v) in _SCALARS else _without_nulls(v)
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, dict):
         return {k: _without_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):

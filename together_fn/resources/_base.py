@@ -7,9 +7,10 @@ Namespaces reach the client only through :class:`Runner` / :class:`AsyncRunner`.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from returns.result import Failure, Result, Success
 
@@ -172,3 +173,34 @@ def async_stream_method(
 
     _described(method, builder)
     return method
+
+
+N = TypeVar("N")
+
+
+class area(Generic[N]):  # noqa: N801 - used like a decorator-less property
+    """A namespace of the client, imported and made on first use, then kept.
+
+    ``chat: area[Chat] = area("together_fn.resources.chat", "Chat")`` makes ``client.chat``
+    import ``resources.chat`` (and with it that area's builders and models) only when a
+    program first touches it: a client that only embeds never pays for the other areas.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+        self.attribute = ""
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    @overload
+    def __get__(self, client: None, owner: type) -> area[N]: ...
+    @overload
+    def __get__(self, client: object, owner: type) -> N: ...
+    def __get__(self, client: object | None, owner: type) -> area[N] | N:
+        if client is None:
+            return self
+        namespace: N = getattr(importlib.import_module(self.module), self.name)(client)
+        # Stored on the instance, which shadows this (non-data) descriptor from then on.
+        client.__dict__[self.attribute] = namespace
+        return namespace

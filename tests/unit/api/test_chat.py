@@ -746,3 +746,19 @@ def test_fractional_indexes_and_token_ids_allowed_by_the_spec_decode():
     choice = decode(data, ChatCompletionResponse).choices[0]
     assert choice.logprobs.token_ids == (1.5,)
     assert choice.message.tool_calls[0].index == 0.5
+
+
+@pytest.mark.parametrize("role", ["system", "developer", "user", "assistant"])
+def test_a_plain_text_message_is_typed_as_the_general_path_types_it(role: str) -> None:
+    from together_fn.models.chat import ChatCompletionMessageParam, _message
+    from together_fn.models.common import typed_or_raw
+
+    message = {"role": role, "content": "text"}
+    direct = _message(message)
+    assert direct == typed_or_raw(message, ChatCompletionMessageParam)
+    assert type(direct).__name__.startswith("ChatCompletion")
+    # Anything else (a name, non-text content, an unknown role) takes the general path.
+    assert _message({**message, "name": "n"}) == typed_or_raw(
+        {**message, "name": "n"}, ChatCompletionMessageParam
+    )
+    assert _message({"role": "critic", "content": "x"}) == {"role": "critic", "content": "x"}
