@@ -189,6 +189,29 @@ def test_the_key_is_never_written_even_when_the_server_echoes_it(tmp_path: Path)
     assert "authorization" not in dict(recorder.recorded[0].request.headers)
 
 
+def test_secret_body_fields_are_redacted_and_still_replay(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    token, other = "hf_secret_token_5a1b2c3d4e", "hf_other_token_9f8e7d6c5b"
+    inner = ScriptedSync(ok(b'{"job_id": "j-1"}', JSON))
+    recorder = RecordingTransport(inner, path)
+    upload = {"model_name": "m", "model_source": "org/repo", "hf_token": token}
+    assert run(recorder, post(upload)) == Success(b'{"job_id": "j-1"}')
+    assert json.loads(inner.sent[0].body.data)["hf_token"] == token  # type: ignore[union-attr]
+    text = path.read_text()
+    assert token not in text
+    assert '"hf_token":"<redacted>"' in text
+    # The same call replays, whatever the token: secrets are compared redacted.
+    replay = ReplayTransport(path)
+    assert run(replay, post({**upload, "hf_token": other})) == Success(b'{"job_id": "j-1"}')
+
+
+def test_a_body_without_secrets_is_recorded_byte_for_byte(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    recorder = RecordingTransport(ScriptedSync(ok(b"{}", JSON)), path)
+    run(recorder, post({"b": 1, "a": [1, 2]}))
+    assert recorder.recorded[0].request.body == json.dumps({"b": 1, "a": [1, 2]}).encode()
+
+
 def test_binary_bodies_are_stored_as_binary_and_replay_exactly(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     data = bytes(range(256))

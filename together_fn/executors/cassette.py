@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
 import os
 import tempfile
 import zlib
@@ -39,6 +40,7 @@ from together_fn.http import (
     HttpResponseHead,
     MultipartBody,
     header,
+    redact_json,
 )
 
 CASSETTE_VERSION = 1
@@ -307,12 +309,28 @@ def request_bytes(request: HttpRequest) -> bytes:
     return getattr(request.body, "data", b"")
 
 
+def scrub_json_secrets(body: bytes) -> bytes:
+    """A JSON body with the values of secret fields (``hf_token``, ``wandb_api_key``, a
+    deployment secret's ``value``...) redacted; any other body, or one without secrets,
+    byte for byte as it was."""
+    if not body.lstrip().startswith((b"{", b"[")):
+        return body
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+    redacted = redact_json(parsed)
+    if redacted == parsed:
+        return body
+    return json.dumps(redacted, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def recorded_request(request: HttpRequest) -> RecordedRequest:
     """A sent request as a cassette stores it: no secret headers, bodies as bytes."""
     headers: Headers = tuple(
         (k.lower(), v) for k, v in request.headers if k.lower() not in SECRET_HEADERS
     )
-    body: bytes | None = request_bytes(request) or None
+    body: bytes | None = scrub_json_secrets(request_bytes(request)) or None
     if isinstance(request.body, MultipartBody):
         content_type, body = _multipart_record(request.body)
         headers = (
