@@ -17,6 +17,7 @@ import json
 import math
 import struct
 import sys
+import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -27,8 +28,11 @@ import attrs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _fine_tuning_answers import STORAGE, route_fine_tuning
+
 from examples import (
     async_fanout,
+    fine_tuning,
     functional,
     images,
     json_output,
@@ -37,7 +41,17 @@ from examples import (
     tool_calling,
 )
 from examples._offline import CHAT_MODEL, cassette
-from tests.executors.loopback import Loopback, Received, Wire, json_reply, sse_event, stream
+from examples.testing_app import test_app
+from examples.testing_app.app import summarize
+from tests.executors.loopback import (
+    Loopback,
+    Received,
+    Wire,
+    json_reply,
+    sse_event,
+    stream,
+)
+from together_fn import Together
 from together_fn.config import DEFAULT_BASE_URL
 from together_fn.executors import AiohttpTransport, RecordingTransport, RequestsTransport
 from together_fn.http import HttpRequest, HttpResponse
@@ -283,15 +297,55 @@ def route_functional(server: Loopback) -> None:
     )
 
 
+# -- the testing_app example: its cassette sits where the pytest plugin looks for it ---------
+
+APP_TESTS = ROOT / "examples" / "testing_app" / "test_app.py"
+APP_SUMMARY = (
+    "Cassettes make tests fast, offline and repeatable by replaying recorded HTTP exchanges."
+)
+
+
+def app_cassette(test: str) -> Path:
+    """``cassettes/<test module>/<test name>.yaml`` beside the tests, as the plugin names it."""
+    return APP_TESTS.parent / "cassettes" / APP_TESTS.stem / f"{test}.yaml"
+
+
+def route_testing_app(server: Loopback) -> None:
+    server.route(
+        "/v1/chat/completions",
+        json_reply(chat(APP_SUMMARY, id="example-app-summary"), headers=headers("testing-app")),
+    )
+
+
+def run_testing_app(transport: Any) -> int:
+    # What test_summary_replayed_from_a_cassette asks, sent as the plugin's client sends it.
+    with Together(api_key="recording-key", transport=transport, env={}) as client:
+        print(summarize(client, test_app.TEXT))
+    return 0
+
+
+def run_fine_tuning(transport: Any) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        return fine_tuning.main(transport, output=Path(folder))
+
+
 @attrs.define
 class Rebased:
-    """Sends what was addressed to the API's base URL to the loopback server instead."""
+    """Sends what was addressed to the API's base URL, or to one of the other ``origins``
+    (the storage behind signed upload URLs, say), to the loopback server instead.
+
+    ``origins`` maps a URL prefix to its stand-in; the recorder sits outside this transport,
+    so the cassette keeps the URLs a live run would use.
+    """
 
     inner: Any
-    to: str
+    origins: dict[str, str]
 
     def _moved(self, request: HttpRequest) -> HttpRequest:
-        return attrs.evolve(request, url=request.url.replace(DEFAULT_BASE_URL, self.to, 1))
+        for prefix, to in self.origins.items():
+            if request.url.startswith(prefix):
+                return attrs.evolve(request, url=to + request.url[len(prefix) :])
+        return request
 
     def send(self, request: HttpRequest) -> HttpResponse:
         return self.inner.send(self._moved(request))  # type: ignore[no-any-return]
@@ -320,18 +374,26 @@ EXAMPLES: dict[str, tuple[Callable[[Loopback], None], Callable[[Any], int], bool
     "images": (route_images, images.main, False),
     "async_fanout": (route_async_fanout, async_fanout.main, True),
     "functional": (route_functional, functional.main, False),
+    "fine_tuning": (route_fine_tuning, run_fine_tuning, False),
+    "testing_app": (route_testing_app, run_testing_app, False),
 }
+#: Cassettes kept elsewhere than ``cassettes/<name>.yaml``.
+CASSETTES = {"testing_app": app_cassette("test_summary_replayed_from_a_cassette")}
 
 
 def record(name: str) -> int:
     route, run, is_async = EXAMPLES[name]
-    path = cassette(name)
+    path = CASSETTES.get(name) or cassette(name)
     path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with Loopback() as server:
         route(server)
         inner = AiohttpTransport() if is_async else RequestsTransport()
         recorder = RecordingTransport(
-            Rebased(inner, server.url + "/v1"), path, mode="all", against=AGAINST
+            Rebased(inner, {DEFAULT_BASE_URL: server.url + "/v1", STORAGE: server.url}),
+            path,
+            mode="all",
+            against=AGAINST,
         )
         status = run(recorder)
         if is_async:

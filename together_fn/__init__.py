@@ -32,16 +32,19 @@ from together_fn.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServiceUnavailableError,
     StreamError,
     TogetherError,
     TogetherException,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from together_fn.executors import AsyncExecutor, Executor
 from together_fn.http import HttpRequest, HttpResponse, Method, Timeout
 from together_fn.resources._base import AsyncChunkStream, ChunkStream, unwrap_or_raise
 from together_fn.retry import RetryPolicy
+from together_fn.wait import WaitPolicy
 
 __all__ = [
     "APIConnectionError",
@@ -71,6 +74,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "ServiceUnavailableError",
     "StreamCall",
@@ -80,6 +84,8 @@ __all__ = [
     "TogetherError",
     "TogetherException",
     "UnprocessableEntityError",
+    "WaitPolicy",
+    "WaitTimeoutError",
     "__version__",
     "api",
     "config_from_env",

@@ -46,6 +46,15 @@ def _strip_slash(url: str) -> str:
     return url.rstrip("/")
 
 
+def _server_pairs(
+    value: Mapping[str, str] | tuple[tuple[str, str], ...],
+) -> tuple[tuple[str, str], ...]:
+    pairs = tuple(value.items()) if isinstance(value, Mapping) else tuple(value)
+    for _name, url in pairs:
+        _valid_base_url(None, None, url)
+    return tuple((name, _strip_slash(url)) for name, url in pairs)
+
+
 @attrs.frozen(kw_only=True)
 class ClientConfig:
     """Everything a request needs that the builders leave out. The key is never shown."""
@@ -58,6 +67,22 @@ class ClientConfig:
     retry: RetryPolicy = DEFAULT_RETRY
     default_headers: Headers = attrs.field(default=(), converter=to_headers)
     user_agent: str = USER_AGENT
+    #: Base URLs of the other API servers by name (``{"v2": ...}``); see :func:`server_url`.
+    servers: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_server_pairs)
+
+
+def server_url(config: ClientConfig, server: str | None) -> str:
+    """The base URL of ``server``: configured, else the base URL with its trailing ``/v1``
+    replaced by ``/<server>``, else the base URL itself (a mock serving every path at its root).
+    """
+    if server is None:
+        return config.base_url
+    for name, url in config.servers:
+        if name == server:
+            return url
+    if config.base_url.endswith("/v1"):
+        return f"{config.base_url[: -len('/v1')]}/{server}"
+    return config.base_url
 
 
 def config_from_env(
@@ -132,13 +157,14 @@ def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
     ``Authorization`` header only when it points at the configured API's origin.
     """
     absolute = request.url.startswith(("http://", "https://"))
-    url = request.url if absolute else config.base_url + request.url
+    url = request.url if absolute else server_url(config, request.server) + request.url
     headers: Headers = (("accept", "application/json"), ("user-agent", config.user_agent))
     if isinstance(request.body, JsonBody):
         headers += (("content-type", "application/json"),)
     # Each source replaces same-named headers of the one before (no duplicate user-agent),
     # and nothing secret from the config leaves the API's origin.
-    if origin(url) == origin(config.base_url):
+    # A relative URL is the API's own (on whichever of its servers): it gets the credentials.
+    if not absolute or origin(url) == origin(config.base_url):
         headers = _merge(headers, config.default_headers)
         headers = _merge(headers, (("authorization", f"Bearer {config.api_key}"),))
     else:

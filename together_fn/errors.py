@@ -194,6 +194,16 @@ Timeout = APITimeoutError
 
 
 @attrs.frozen(auto_exc=False, kw_only=True)
+class ResponseTooLargeError(APIConnectionError):
+    """A response body longer than the transport's ``max_response_bytes``: never retried."""
+
+    limit: int = 0
+
+    def __str__(self) -> str:
+        return f"response too large: {self.message}"
+
+
+@attrs.frozen(auto_exc=False, kw_only=True)
 class APIResponseValidationError(APIError):
     """A success status whose body does not decode into the expected model."""
 
@@ -243,6 +253,19 @@ class FileTypeError(TogetherError):
 
 
 InvalidFileFormatError = FileTypeError
+
+
+@attrs.frozen(auto_exc=False, kw_only=True)
+class WaitTimeoutError(TogetherError):
+    """A job was still unfinished when the wait policy's timeout passed.
+
+    ``last_status`` is the status (or state) of the last value polled.
+    """
+
+    last_status: str | None = None
+    polls: int = 0
+    elapsed: float = 0.0
+
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,

@@ -39,6 +39,7 @@ from together_fn.retry import GiveUp, Retry, decide
 from together_fn.sse import INITIAL, feed
 
 T = TypeVar("T")
+E = TypeVar("E", bound=TogetherError)
 
 MAX_REDIRECTS = 10
 
@@ -124,6 +125,7 @@ class _Attempts:
     def __init__(self, call: Call[Any] | StreamCall[Any], config: ClientConfig, clock: Clock):
         self.call = call
         self.policy = config.retry
+        self.secret = config.api_key
         self.clock = clock
         self.start = clock.monotonic()
         self.retries = 0
@@ -159,6 +161,9 @@ class _Attempts:
             elapsed=self.elapsed(),
             rand=self.clock.random(),
         )
+
+    def scrubbed(self, error: E) -> E:
+        return without_secret(error, self.secret)
 
     def failed_connection(self, failure: APIConnectionError) -> APIConnectionError:
         return attrs.evolve(failure, attempts=self.attempts, elapsed=self.elapsed())
@@ -205,7 +210,7 @@ def _exchange(
     elapsed = book.elapsed()
     result = interpret(
         call, response, attempts=book.attempts, elapsed=elapsed, retry_after=retry_after
-    )
+    ).alt(book.scrubbed)
     return Exchange(result=result, response=response.head, attempts=book.attempts, elapsed=elapsed)
 
 
@@ -232,11 +237,13 @@ def stream_flow(call: StreamCall[T], config: ClientConfig, clock: Clock) -> Stre
                 continue
             body = yield from _read_all()
             decision = book.decide(outcome)
-            error = classify(
-                HttpResponse(status=outcome.status, headers=outcome.headers, body=body),
-                attempts=book.attempts,
-                elapsed=book.elapsed(),
-                retry_after=decision.retry_after if isinstance(decision, GiveUp) else None,
+            error = book.scrubbed(
+                classify(
+                    HttpResponse(status=outcome.status, headers=outcome.headers, body=body),
+                    attempts=book.attempts,
+                    elapsed=book.elapsed(),
+                    retry_after=decision.retry_after if isinstance(decision, GiveUp) else None,
+                )
             )
         else:
             decision = book.decide(outcome)
@@ -302,12 +309,45 @@ def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> Str
             item = interpret_event(call, event, received=received, request_id=request_id)
             if isinstance(item, Failure):
                 failed: Result[Any, TogetherError] = item.alt(
-                    lambda e: attrs.evolve(e, attempts=book.attempts, elapsed=book.elapsed())
+                    lambda e: book.scrubbed(
+                        attrs.evolve(e, attempts=book.attempts, elapsed=book.elapsed())
+                    )
                 )
                 yield Emit(failed)
                 return end(failed)
             yield Emit(item)
             received += 1
+
+
+_REDACTED = "<redacted>"
+
+
+def without_secret(error: E, secret: str) -> E:
+    """``error`` with ``secret`` blotted out of its texts, headers and body.
+
+    A server may echo the key it was sent ("Invalid API key provided: ..."): the error that
+    carries its answer must not carry the key into logs and tracebacks.
+    """
+    if len(secret) < 8:  # too short to tell from ordinary text
+        return error
+    changes = {
+        field.name: _blotted(getattr(error, field.name), secret)
+        for field in attrs.fields(type(error))
+    }
+    changes = {k: v for k, v in changes.items() if v is not getattr(error, k)}
+    return attrs.evolve(error, **changes) if changes else error
+
+
+def _blotted(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, _REDACTED) if secret in value else value
+    if isinstance(value, bytes):
+        raw = secret.encode()
+        return value.replace(raw, _REDACTED.encode()) if raw in value else value
+    if isinstance(value, tuple):
+        blotted = tuple(_blotted(item, secret) for item in value)
+        return value if all(a is b for a, b in zip(blotted, value, strict=True)) else blotted
+    return value
 
 
 def _ok() -> Result[None, TogetherError]:

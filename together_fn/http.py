@@ -22,7 +22,13 @@ Query: TypeAlias = tuple[tuple[str, str], ...]
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "proxy-authorization", "cookie"})
 
 #: JSON body fields that carry third-party credentials (Hugging Face, W&B tokens).
-SECRET_FIELDS = frozenset({"hf_token", "wandb_api_key", "api_key", "token", "password", "secret"})
+SECRET_FIELDS = frozenset(
+    {"hf_token", "hf_api_token", "wandb_api_key", "api_key", "token", "password", "secret"}
+    # A deployment secret's value (``/deployments/secrets``).
+    | {"value"}
+    # An external judge's or evaluated model's key (``/evaluation``).
+    | {"external_api_token"}
+)
 
 
 def redact_json(value: object) -> object:
@@ -142,7 +148,21 @@ class MultipartBody:
     files: tuple[FilePart, ...] = ()
 
 
-Body: TypeAlias = NoBody | JsonBody | RawBody | MultipartBody
+@attrs.frozen(kw_only=True)
+class FileRangeBody:
+    """``length`` bytes of the file at ``path`` from ``offset``, streamed (a part of an upload)."""
+
+    path: str
+    offset: int = 0
+    length: int
+    content_type: str = "application/octet-stream"
+
+    def __attrs_post_init__(self) -> None:
+        if self.offset < 0 or self.length < 0:
+            raise ValueError(f"offset and length must not be negative, got {self!r}")
+
+
+Body: TypeAlias = NoBody | JsonBody | RawBody | MultipartBody | FileRangeBody
 
 NO_BODY = NoBody()
 
@@ -162,7 +182,11 @@ class Timeout:
 
 @attrs.frozen(kw_only=True, repr=False)
 class HttpRequest:
-    """One HTTP request. ``url`` is a path relative to the base URL until :func:`prepare`."""
+    """One HTTP request. ``url`` is a path relative to the base URL until :func:`prepare`.
+
+    ``server`` names another API server a relative ``url`` belongs to (``"v2"`` for the
+    operations the spec serves from ``https://api.together.ai/v2``); ``None`` is the base URL.
+    """
 
     method: Method
     url: str
@@ -170,12 +194,14 @@ class HttpRequest:
     headers: Headers = ()
     body: Body = NO_BODY
     timeout: Timeout | None = None
+    server: str | None = None
 
     def __repr__(self) -> str:
+        server = f", server={self.server!r}" if self.server is not None else ""
         return (
             f"HttpRequest(method={self.method.value!r}, url={self.url!r}, query={self.query!r}, "
             f"headers={redact_headers(self.headers)!r}, body={self.body!r}, "
-            f"timeout={self.timeout!r})"
+            f"timeout={self.timeout!r}{server})"
         )
 
     @property

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from together_fn.errors import APIConnectionError
+from together_fn.errors import APIConnectionError, ResponseTooLargeError
 from together_fn.http import Headers, HttpResponseHead, header
 
 #: Statuses that blame the request: retrying cannot help, whatever the server's headers say.
@@ -146,6 +146,8 @@ def _decide_connection(
 ) -> Decision:
     if not policy.retry_connection_errors:
         return GiveUp("connection errors are not retried")
+    if isinstance(failure, ResponseTooLargeError):
+        return GiveUp("the response is larger than the transport accepts; it would be again")
     if not retryable and failure.request_sent:
         return GiveUp("the request may have reached the server and the call is not retryable")
     return _schedule(policy, retries_done, backoff(policy, retries_done, rand), elapsed)

@@ -96,6 +96,9 @@ def test_record_once_then_replay_offline_without_a_key(app: Path) -> None:
     replayed = run_pytest(app, base_url=base_url, key=None, ci=True)
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert "3 passed" in replayed.stdout
+    # Nor does "once" (the default elsewhere) once the cassettes exist: it never records then.
+    again = run_pytest(app, base_url=base_url, key=None)
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_replay_mode_fails_a_test_whose_cassette_is_missing(app: Path) -> None:

@@ -22,6 +22,7 @@ from together_fn.errors import RateLimitError, StreamError
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead
 from together_fn.models.chat import ChatCompletionChunk, ChatCompletionResponse
 from together_fn.models.embeddings import EmbeddingsResponse
+from together_fn.resources._base import area
 from together_fn.retry import NO_RETRY
 
 KEY = "sk-facade-test-4b1d"
@@ -117,7 +118,9 @@ def public_methods(obj: object) -> dict[str, inspect.Signature]:
 
 def namespaces(client: object) -> dict[str, object]:
     found: dict[str, object] = {}
-    for name, value in vars(client).items():
+    names = {*vars(client), *(n for n, v in vars(type(client)).items() if isinstance(v, area))}
+    for name in sorted(names):
+        value = getattr(client, name)
         if type(value).__module__.startswith("together_fn.resources.") and not name.startswith("_"):
             found[name] = value
             for sub, inner in namespaces(value).items():
@@ -255,3 +258,22 @@ def test_async_client_returns_models_streams_and_closes() -> None:
     assert isinstance(vectors, EmbeddingsResponse)
     assert vectors.data[0].embedding == (0.5,)
     assert transport.closed
+
+
+def test_namespaces_are_imported_on_first_use_and_then_kept() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from together_fn import Together\n"
+        "client = Together(api_key='k')\n"
+        "print('together_fn.resources.fine_tuning' in sys.modules)\n"
+        "assert client.fine_tuning is client.fine_tuning\n"
+        "print('together_fn.resources.fine_tuning' in sys.modules)\n"
+        "print(client.evals is client.evaluation)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["False", "True", "True"]

@@ -66,3 +66,37 @@ def test_inference_operations_are_covered() -> None:
         "GET /jobs/{jobId}",
     ):
         assert api.REGISTRY.get(key), key
+
+
+def test_every_builder_module_is_typed_as_an_attribute_of_the_package() -> None:
+    # mypy sees ``api.<area>`` through the TYPE_CHECKING imports: they must name every area.
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(api))
+    typed = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "together_fn.api"
+        for alias in node.names
+    }
+    assert typed - {"_build"} == set(api.AREAS)
+    assert len(api.AREAS) >= 20
+
+
+def test_builder_modules_are_imported_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from together_fn import api\n"
+        "print('together_fn.api.fine_tunes' in sys.modules)\n"
+        "api.fine_tunes.list_fine_tunes()\n"
+        "print('together_fn.api.fine_tunes' in sys.modules)\n"
+        "print(len(api.REGISTRY))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["False", "True", "99"]

@@ -71,6 +71,10 @@ def path_param(value: str) -> str:
     """A path segment, percent-encoded so that ids cannot escape their segment."""
     if not value:
         raise ValueError("path parameters must not be empty")
+    if value in (".", ".."):
+        # Dot segments survive quoting, and every HTTP client resolves them: "/files/.."
+        # would send the call to another path of the API.
+        raise ValueError(f"{value!r} is not a valid path parameter")
     return quote(value, safe="")
 
 

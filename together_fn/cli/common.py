@@ -10,12 +10,15 @@ import argparse
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import argparse_dataclass
 import attrs
 
 from together_fn.calls import Call, StreamCall
+
+if TYPE_CHECKING:
+    from together_fn.cli.run import Runner
 
 
 class HelpRequested(Exception):  # noqa: N818 - not an error: the text to show, then exit 0
@@ -91,15 +94,31 @@ def parse_options(options: type[Any], argv: Sequence[str], prog: str) -> Any:
     # argparse_dataclass is untyped: mypy takes Quiet's (argparse's) constructor for this one.
     make: Callable[..., CommandParser] = CommandParser
     parser = make(options, prog=prog, allow_abbrev=False)
-    return parser.parse_args(list(argv))
+    try:
+        return parser.parse_args(list(argv))
+    except ValueError as problem:  # from the options' own __post_init__ checks
+        raise UsageError(str(problem), parser.format_usage()) from None
 
 
 # Field helpers. Types are given explicitly: argparse_dataclass cannot call ``int | None``.
 
 
-def required(kind: Callable[[str], Any], help: str, *, metavar: str | None = None) -> Any:
+def required(
+    kind: Callable[[str], Any],
+    help: str,
+    *,
+    metavar: str | None = None,
+    choices: Sequence[str] | None = None,
+) -> Any:
     """A required option."""
-    return dataclasses.field(metadata={"type": kind, "help": help, "metavar": metavar})
+    meta = {"type": kind, "help": help, "metavar": metavar, "choices": choices}
+    return dataclasses.field(metadata=meta)
+
+
+def positional(name: str, kind: Callable[[str], Any], help: str, *, metavar: str) -> Any:
+    """A required argument given by position (an id, a path); ``name`` is the field's name."""
+    meta = {"type": kind, "help": help, "metavar": metavar, "args": [name]}
+    return dataclasses.field(metadata=meta)
 
 
 def optional(
@@ -125,9 +144,37 @@ def repeated(
     return dataclasses.field(default=(), metadata=meta)
 
 
-def flag(help: str) -> Any:
-    """An on/off switch, off unless given."""
-    return dataclasses.field(default=False, metadata={"help": help})
+def flag(help: str, *names: str) -> Any:
+    """An on/off switch, off unless given; ``names`` replace the ``--field-name`` spelling."""
+    meta: dict[str, Any] = {"help": help}
+    if names:
+        meta["args"] = list(names)
+    return dataclasses.field(default=False, metadata=meta)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromptArgs:
+    """A prompt given by position (as the old CLI took it) or as ``--prompt``."""
+
+    text: str | None = dataclasses.field(
+        default=None,
+        metadata={"type": str, "args": ["text"], "nargs": "?", "metavar": "PROMPT",
+                  "help": "the prompt (or give it as --prompt)"},
+    )  # fmt: skip
+    prompt: str | None = optional(str, "the prompt", metavar="P")
+
+    def __post_init__(self) -> None:
+        if self.text is None and self.prompt is None:
+            raise ValueError("a prompt is required: PROMPT or --prompt P")
+        if self.text is not None and self.prompt is not None:
+            raise ValueError("give the prompt once: as PROMPT or as --prompt, not both")
+
+    @property
+    def given_prompt(self) -> str:
+        """The prompt, however it was given."""
+        chosen = self.prompt if self.prompt is not None else self.text
+        assert chosen is not None
+        return chosen
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,6 +219,10 @@ def _no_files(_value: Any, _args: Any) -> tuple[OutputFile, ...]:
     return ()
 
 
+def _blank(_value: Any, _args: Any) -> str:
+    return ""
+
+
 def _unchanged(value: Any, _args: Any) -> Any:
     return value
 
@@ -181,14 +232,19 @@ class Command:
     """One command: its options, how to build its call and how to show the answer.
 
     ``select`` narrows the answer before it is shown (as text or JSON); ``files`` names the
-    files to write from it; ``render_chunk`` shows one event of a stream.
+    files to write from the answer; ``render_chunk`` shows one event of a stream. A command
+    with an ``action`` performs itself through the :class:`Runner` (several calls, a download,
+    a local check...): ``to_call`` then only says what a dry run shows first.
     """
 
     name: str
     summary: str
     options: type[Any]
-    to_call: Callable[[Any], Call[Any] | StreamCall[Any]]
-    render: Callable[[Any, Any], str]
+    to_call: Callable[[Any], Call[Any] | StreamCall[Any]] | None = None
+    render: Callable[[Any, Any], str] = _blank
     render_chunk: Callable[[Any, Any], str] | None = None
     select: Callable[[Any, Any], Any] = _unchanged
     files: Callable[[Any, Any], tuple[OutputFile, ...]] = _no_files
+    action: Callable[[Any, "Runner"], int] | None = None
+    #: Works on local files only: needs no key and sends nothing.
+    offline: bool = False

@@ -6,6 +6,7 @@ from together_fn import api
 from together_fn.calls import Call, StreamCall
 from together_fn.cli.common import (
     Command,
+    PromptArgs,
     SamplingArgs,
     flag,
     optional,
@@ -16,9 +17,8 @@ from together_fn.models.completions import CompletionChunk, CompletionResponse
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Prompt:
+class _Prompt(PromptArgs):
     model: str = required(str, "the model to ask", metavar="M")
-    prompt: str = required(str, "the text to continue", metavar="P")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,8 +37,10 @@ def to_call(args: Args) -> Call[CompletionResponse] | StreamCall[CompletionChunk
     if args.n is not None:
         params["n"] = args.n
     if args.no_stream:
-        return api.completions.create_completion(model=args.model, prompt=args.prompt, **params)
-    return api.completions.stream_completion(model=args.model, prompt=args.prompt, **params)
+        return api.completions.create_completion(
+            model=args.model, prompt=args.given_prompt, **params
+        )
+    return api.completions.stream_completion(model=args.model, prompt=args.given_prompt, **params)
 
 
 def render(response: CompletionResponse) -> str:

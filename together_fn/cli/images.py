@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from together_fn import api
 from together_fn.calls import Call
-from together_fn.cli.common import Command, OutputFile, optional, required
+from together_fn.cli.common import Command, OutputFile, PromptArgs, optional, required
 from together_fn.models.images import ImageResponse, ImageResponseDataB64
 
 #: Leading bytes of the image formats the API returns, and the extension for each.
@@ -22,10 +22,9 @@ _SIGNATURES = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class Args:
-    """Options of ``images generate``."""
+class Args(PromptArgs):
+    """Options of ``images generate``: what to draw (PROMPT or --prompt), and how."""
 
-    prompt: str = required(str, "what to draw", metavar="P")
     model: str = required(str, "the image model", metavar="M")
     steps: int | None = optional(int, "diffusion steps", metavar="N")
     n: int | None = optional(int, "how many images", metavar="N")
@@ -50,7 +49,7 @@ def to_call(args: Args) -> Call[ImageResponse]:
     """The generation call, asking for base64 images so that they can be saved."""
     check_prefix(args.prefix)
     return api.images.generate_image(
-        prompt=args.prompt,
+        prompt=args.given_prompt,
         model=args.model,
         steps=args.steps,
         n=args.n,

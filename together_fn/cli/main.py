@@ -15,7 +15,21 @@ from typing import Any, TextIO
 import attrs
 
 from together_fn._version import __version__
-from together_fn.cli import chat, completions, embeddings, images, models, rerank
+from together_fn.cli import (
+    audio,
+    batches,
+    bulk,
+    chat,
+    completions,
+    embeddings,
+    endpoints,
+    evaluation,
+    files,
+    fine_tunes,
+    images,
+    models,
+    rerank,
+)
 from together_fn.cli.common import Command, HelpRequested, Quiet, UsageError, parse_options
 from together_fn.cli.run import (
     EXIT_API_ERROR,
@@ -32,12 +46,20 @@ COMMANDS: dict[str, Command] = {
     command.name: command
     for command in (
         chat.COMMAND,
+        chat.SESSION,
         completions.COMMAND,
         embeddings.COMMAND,
         rerank.COMMAND,
         images.COMMAND,
         models.LIST,
         models.UPLOAD,
+        *audio.COMMANDS,
+        *files.COMMANDS,
+        *fine_tunes.COMMANDS,
+        *batches.COMMANDS,
+        *endpoints.COMMANDS,
+        *evaluation.COMMANDS,
+        *bulk.COMMANDS,
     )
 }
 #: Other spellings of a command (the old CLI's docs use both).
@@ -46,7 +68,7 @@ ALIASES = {"chat completions": "chat.completions"}
 GROUPS = frozenset(name.split(" ")[0] for name in (*COMMANDS, *ALIASES) if " " in name)
 
 #: Options whose values are secrets: scrubbed from everything printed.
-SECRET_OPTIONS = ("--api-key", "--hf-token")
+SECRET_OPTIONS = ("--api-key", "--hf-token", "--hf-api-token", "--wandb-api-key")
 #: Shorter values are not scrubbed (replacing every "x" in the output would hide nothing).
 MIN_SECRET_LENGTH = 8
 
@@ -86,16 +108,22 @@ Run "together-fn COMMAND --help" for a command's options. Global options go befo
 command. The API key comes from --api-key or TOGETHER_API_KEY, the base URL from
 --base-url or TOGETHER_BASE_URL.
 
-exit status: 0 ok, 1 the API (or network, or cassette) answered with an error, 2 usage
-error (bad arguments, no API key, unusable configuration), 3 a parameter value was
-rejected before sending, 130 interrupted."""
+exit status:
+  0    ok
+  1    the API, the network or a cassette answered with an error (or a confirmation
+       was declined)
+  2    usage error: bad arguments, no API key, unusable configuration or cassette
+  3    validation failure: a value, or a file checked before upload, was rejected
+       before anything was sent
+  130  interrupted (Ctrl-C)"""
 
 
 def _global_parser() -> _GlobalParser:
-    listing = "\n".join(f"  {c.name:<18} {c.summary}" for c in COMMANDS.values())
+    width = max(len(name) for name in COMMANDS)
+    listing = "\n".join(f"  {c.name:<{width}}  {c.summary}" for c in COMMANDS.values())
     parser = _GlobalParser(
         prog="together-fn",
-        description="Call the Together AI inference API from the command line.",
+        description="Call the Together AI API from the command line.",
         epilog=_EPILOG.format(commands=listing),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
@@ -119,7 +147,7 @@ def _global_parser() -> _GlobalParser:
 
 def _command(words: Sequence[str], usage: str) -> tuple[Command, list[str]]:
     first, rest = words[0], list(words[1:])
-    if first in GROUPS and rest and not rest[0].startswith("-"):
+    if rest and f"{first} {rest[0]}" in (*COMMANDS, *ALIASES):
         first, rest = f"{first} {rest[0]}", rest[1:]
     name = ALIASES.get(first, first)
     if name in COMMANDS:
@@ -127,8 +155,11 @@ def _command(words: Sequence[str], usage: str) -> tuple[Command, list[str]]:
     if first in GROUPS:
         known = sorted(n for n in COMMANDS if n.startswith(f"{first} "))
         if {"-h", "--help"} & set(rest):
-            raise HelpRequested("\n".join(f"together-fn {n}" for n in known) + "\n")
-        raise UsageError(f"{first!r} needs a subcommand: {', '.join(known)}", usage)
+            width = max(len(n) for n in known)
+            listing = "\n".join(f"  together-fn {n:<{width}}  {COMMANDS[n].summary}" for n in known)
+            raise HelpRequested(f"{first} subcommands:\n{listing}\n")
+        given = f" (not {rest[0]!r})" if rest and not rest[0].startswith("-") else ""
+        raise UsageError(f"{first!r} needs a subcommand{given}: {', '.join(known)}", usage)
     raise UsageError(f"unknown command {first!r}; choose from {', '.join(COMMANDS)}", usage)
 
 
@@ -185,12 +216,15 @@ def main(
     env: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
     transport: SyncTransport | None = None,
 ) -> int:
     """Run the command line; the exit status. ``transport`` replaces the HTTP transport."""
     argv = list(sys.argv[1:] if argv is None else argv)
     env = os.environ if env is None else env
-    console = Console(stdout or sys.stdout, stderr or sys.stderr, secrets_in(argv, env))
+    console = Console(
+        stdout or sys.stdout, stderr or sys.stderr, secrets_in(argv, env), stdin or sys.stdin
+    )
     try:
         invocation = parse(argv)
     except HelpRequested as shown:

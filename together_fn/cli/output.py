@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Sequence
+from urllib.parse import parse_qsl
 
 from together_fn.codec import unstructure
 from together_fn.http import (
@@ -12,9 +14,13 @@ from together_fn.http import (
     MultipartBody,
     NoBody,
     RawBody,
+    header,
     redact_headers,
     redact_json,
 )
+
+#: Form bodies are shown field by field.
+FORM = "application/x-www-form-urlencoded"
 
 #: What a secret becomes in anything the command line prints.
 REDACTED = "<redacted>"
@@ -41,6 +47,33 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     return " ".join(str(value).split())
+
+
+def details(pairs: Iterable[tuple[str, object]]) -> str:
+    """``label: value`` lines, aligned, leaving out values that are ``None``."""
+    shown = [(label, _cell(value)) for label, value in pairs if value is not None]
+    width = max((len(label) for label, _ in shown), default=0)
+    return "\n".join(f"{label + ':':<{width + 1}} {value}".rstrip() for label, value in shown)
+
+
+def when(timestamp: int | float | None) -> str | None:
+    """A Unix time as ``YYYY-MM-DD HH:MM:SS`` UTC; ``None`` stays ``None``."""
+    if timestamp is None:
+        return None
+    moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def size(count: int | None) -> str | None:
+    """A byte count for people: ``512 B``, ``1.5 KiB``, ``2.0 GiB``."""
+    if count is None:
+        return None
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{count} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def shorten(text: str, limit: int) -> str:
@@ -76,6 +109,8 @@ def _body_data(request: HttpRequest) -> object:
     if isinstance(body, NoBody):
         return None
     if isinstance(body, RawBody):
+        if body.content_type.startswith(FORM):
+            return dict(parse_qsl(body.data.decode("utf-8", "replace"), keep_blank_values=True))
         return f"<{len(body.data)} bytes of {body.content_type}>"
     assert isinstance(body, MultipartBody)
     return {
@@ -89,6 +124,8 @@ def render_request(request: HttpRequest) -> str:
     data = request_data(request)
     lines = [f"{data['method']} {data['url']}"]
     lines += [f"{name}: {value}" for name, value in redact_headers(request.headers)]
+    if isinstance(request.body, RawBody) and header(request.headers, "content-type") is None:
+        lines.append(f"content-type: {request.body.content_type}")
     body = data["body"]
     if body is not None:
         lines += ["", json.dumps(body, indent=2, ensure_ascii=False)]

@@ -23,6 +23,7 @@ from together_fn.http import (
     SECRET_HEADERS,
     Body,
     FilePart,
+    FileRangeBody,
     HttpRequest,
     JsonBody,
     MultipartBody,
@@ -39,10 +40,11 @@ FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
 @attrs.frozen(kw_only=True)
 class FileSegment:
-    """``size`` bytes of the file at ``path``, read when the body is sent."""
+    """``size`` bytes of the file at ``path`` from ``offset``, read when the body is sent."""
 
     path: str
     size: int
+    offset: int = 0
 
 
 Segment: TypeAlias = bytes | FileSegment
@@ -76,6 +78,7 @@ class EncodedBody:
                 yield from _slices(segment)
                 continue
             with open(segment.path, "rb") as handle:
+                handle.seek(segment.offset)
                 yield from _file_chunks(handle, segment)
 
     async def achunks(self) -> AsyncIterator[bytes]:
@@ -87,13 +90,15 @@ class EncodedBody:
                 continue
             handle = await asyncio.to_thread(open, segment.path, "rb")
             try:
+                await asyncio.to_thread(handle.seek, segment.offset)
                 left = segment.size
                 while left > 0:
                     data = await asyncio.to_thread(handle.read, min(CHUNK_SIZE, left))
                     left -= _checked(data, segment)
                     yield data
             finally:
-                await asyncio.to_thread(handle.close)
+                # Not awaited: a cancelled send (the server answered early) must still close.
+                handle.close()
 
 
 def _slices(data: bytes) -> Iterator[bytes]:
@@ -129,7 +134,20 @@ def encode_body(body: Body) -> EncodedBody:
         return EncodedBody(
             segments=(body.data,), length=len(body.data), content_type=body.content_type
         )
+    if isinstance(body, FileRangeBody):
+        return _file_range(body)
     return encode_multipart(body, boundary=f"together-fn-{secrets.token_hex(16)}")
+
+
+def _file_range(body: FileRangeBody) -> EncodedBody:
+    # Checked now, so that a range past the end fails before anything is sent.
+    size = os.stat(body.path).st_size
+    if body.offset + body.length > size:
+        raise OSError(
+            f"{body.path!r} has {size} bytes, fewer than {body.offset} + {body.length} to send"
+        )
+    segment = FileSegment(path=body.path, size=body.length, offset=body.offset)
+    return EncodedBody(segments=(segment,), length=body.length, content_type=body.content_type)
 
 
 def encode_multipart(body: MultipartBody, *, boundary: str) -> EncodedBody:

@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 import aiohttp
 
-from together_fn.errors import APIConnectionError
+from together_fn.errors import APIConnectionError, ResponseTooLargeError
 from together_fn.executors._bodies import (
     EncodedBody,
     connection_error,
@@ -34,6 +34,8 @@ class AiohttpTransport:
 
     Without ``session``, it creates one on first use, inside the running event loop, and
     owns it: :meth:`aclose` closes it. A session passed in is used as it is and left open.
+    ``max_response_bytes`` bounds a whole (non-streamed) response body, as in the
+    ``requests`` transport.
     """
 
     def __init__(
@@ -42,8 +44,10 @@ class AiohttpTransport:
         *,
         trust_env: bool = True,
         limit: int = DEFAULT_LIMIT,
+        max_response_bytes: int | None = None,
     ) -> None:
         self.session = session
+        self.max_response_bytes = max_response_bytes
         self._owned = session is None
         self._environment = EnvironmentSettings() if trust_env and session is None else None
         self._limit = limit
@@ -79,10 +83,16 @@ class AiohttpTransport:
         """Send ``request`` and read its whole (decoded) body."""
         response = await self._start(request)
         try:
-            body = await response.read()
+            if self.max_response_bytes is None:
+                body = await response.read()
+            else:
+                body = await _read_capped(response, request, self.max_response_bytes)
         except _ERRORS as exc:
             response.close()
             raise _body_failure(request, exc) from None
+        except APIConnectionError:
+            response.close()
+            raise
         response.release()
         head = _head(response)
         return HttpResponse(status=head.status, headers=head.headers, body=body, url=head.url)
@@ -142,6 +152,26 @@ def _data(encoded: EncodedBody) -> bytes | AsyncIterator[bytes] | None:
     whole = encoded.in_memory()
     # With the Content-Length header set, aiohttp sends the iterator unchunked.
     return whole if whole is not None else encoded.achunks()
+
+
+async def _read_capped(response: aiohttp.ClientResponse, request: HttpRequest, limit: int) -> bytes:
+    if response.content_length is not None and response.content_length > limit:
+        raise _too_large(request, f"{response.content_length} bytes announced", limit)
+    parts: list[bytes] = []
+    total = 0
+    while chunk := await response.content.readany():
+        total += len(chunk)
+        if total > limit:
+            raise _too_large(request, f"more than {total - len(chunk)} bytes", limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _too_large(request: HttpRequest, what: str, limit: int) -> ResponseTooLargeError:
+    text = connection_error(
+        request, f"{what}, over the {limit}-byte limit", None, request_sent=True
+    )
+    return ResponseTooLargeError(message=text.message, limit=limit)
 
 
 def _head(response: aiohttp.ClientResponse) -> HttpResponseHead:

@@ -14,7 +14,7 @@ import requests
 import urllib3.exceptions as u3
 from requests.adapters import HTTPAdapter
 
-from together_fn.errors import APIConnectionError
+from together_fn.errors import APIConnectionError, ResponseTooLargeError
 from together_fn.executors._bodies import (
     CHUNK_SIZE,
     EncodedBody,
@@ -37,6 +37,8 @@ class RequestsTransport:
     Without ``session``, it creates and owns one, sized for ``pool_maxsize`` concurrent
     requests per host, reading proxy settings from the environment when ``trust_env``. A
     session passed in keeps its own settings and is left open by :meth:`close`.
+    ``max_response_bytes`` bounds a whole (non-streamed) response body: a longer one fails
+    with :class:`~together_fn.errors.ResponseTooLargeError` instead of filling memory.
     """
 
     def __init__(
@@ -45,8 +47,10 @@ class RequestsTransport:
         *,
         trust_env: bool = True,
         pool_maxsize: int = DEFAULT_POOL_SIZE,
+        max_response_bytes: int | None = None,
     ) -> None:
         self._owned = session is None
+        self.max_response_bytes = max_response_bytes
         self._environment: EnvironmentSettings | None = None
         if session is None:
             session = requests.Session()
@@ -65,7 +69,10 @@ class RequestsTransport:
         """Send ``request`` and read its whole (decoded) body."""
         response = self._start(request)
         try:
-            body = response.raw.read(decode_content=True)
+            if self.max_response_bytes is None:
+                body = response.raw.read(decode_content=True)
+            else:
+                body = _read_capped(response, request, self.max_response_bytes)
         except _BODY_ERRORS as exc:
             raise _body_failure(request, exc) from None
         finally:
@@ -142,6 +149,27 @@ def _data(encoded: EncodedBody) -> bytes | _SizedChunks | None:
         return None
     whole = encoded.in_memory()
     return whole if whole is not None else _SizedChunks(encoded)
+
+
+def _read_capped(response: requests.Response, request: HttpRequest, limit: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(request, f"{declared} bytes announced", limit)
+    parts: list[bytes] = []
+    total = 0
+    for chunk in response.raw.stream(CHUNK_SIZE, decode_content=True):
+        total += len(chunk)
+        if total > limit:
+            raise _too_large(request, f"more than {total - len(chunk)} bytes", limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _too_large(request: HttpRequest, what: str, limit: int) -> ResponseTooLargeError:
+    text = connection_error(
+        request, f"{what}, over the {limit}-byte limit", None, request_sent=True
+    )
+    return ResponseTooLargeError(message=text.message, limit=limit)
 
 
 def _head(response: requests.Response) -> HttpResponseHead:

@@ -181,8 +181,8 @@ N = TypeVar("N")
 class area(Generic[N]):  # noqa: N801 - used like a decorator-less property
     """A namespace of the client, imported and made on first use, then kept.
 
-    ``chat: area[Chat] = area("together_fn.resources.chat", "Chat")`` makes ``client.chat``
-    import ``resources.chat`` (and with it that area's builders and models) only when a
+    ``chat: area[Chat] = area("chat", "Chat")`` makes ``client.chat`` import
+    ``together_fn.resources.chat`` (and with it that area's builders and models) only when a
     program first touches it: a client that only embeds never pays for the other areas.
     """
 
@@ -200,7 +200,8 @@ class area(Generic[N]):  # noqa: N801 - used like a decorator-less property
     def __get__(self, client: object | None, owner: type) -> area[N] | N:
         if client is None:
             return self
-        namespace: N = getattr(importlib.import_module(self.module), self.name)(client)
+        module = importlib.import_module(f"together_fn.resources.{self.module}")
+        namespace: N = getattr(module, self.name)(client)
         # Stored on the instance, which shadows this (non-data) descriptor from then on.
         client.__dict__[self.attribute] = namespace
         return namespace

@@ -92,12 +92,12 @@ def _recording(inner: Any, cassette: Path, mode: str) -> RecordingTransport:
     return RecordingTransport(inner, cassette, mode=mode)  # type: ignore[arg-type]
 
 
-def _api_key(mode: str) -> str:
+def _api_key(mode: str, cassette: Path) -> str:
     key = os.environ.get("TOGETHER_API_KEY")
     if key:
         return key
-    if mode == "none":
-        return REPLAY_KEY
+    if mode == "none" or (mode == "once" and cassette.exists()):
+        return REPLAY_KEY  # only replays: "once" never records into an existing cassette
     raise pytest.UsageError(
         f"--together-record-mode={mode} may record: set TOGETHER_API_KEY, or replay with "
         "--together-record-mode=none"
@@ -115,12 +115,13 @@ def together_transport(together_cassette: Path, together_record_mode: str) -> Re
 
 @pytest.fixture
 def together_client(
-    together_transport: RecordingTransport, together_record_mode: str
+    together_transport: RecordingTransport, together_cassette: Path, together_record_mode: str
 ) -> Iterator[Together]:
     """A :class:`~together_fn.Together` client bound to the test's cassette."""
     from together_fn.client import Together
 
-    with Together(api_key=_api_key(together_record_mode), transport=together_transport) as client:
+    key = _api_key(together_record_mode, together_cassette)
+    with Together(api_key=key, transport=together_transport) as client:
         yield client
 
 
@@ -131,5 +132,6 @@ def async_together_client(together_cassette: Path, together_record_mode: str) ->
     from together_fn.client import AsyncTogether
     from together_fn.executors.aiohttp_transport import AiohttpTransport
 
+    key = _api_key(together_record_mode, together_cassette)
     transport = _recording(AiohttpTransport(), together_cassette, together_record_mode)
-    return AsyncTogether(api_key=_api_key(together_record_mode), transport=transport)
+    return AsyncTogether(api_key=key, transport=transport)
