@@ -42,7 +42,7 @@ def fast_structure_fn(cls: type, converter: cattrs.Converter) -> Callable[[Any, 
     """A structure function for attrs class ``cls``; unknown keys are ignored."""
     hints = typing.get_type_hints(cls, include_extras=True)
     hooks: list[Callable[[Any, Any], Any]] = []
-    names: dict[str, Any] = {"cls": cls, "Mapping": Mapping, "MISSING": _MISSING, "H": hooks}
+    names: dict[str, Any] = {"cls": cls, "Mapping": Mapping, "H": hooks}
     lines = [
         "def structure(o, _):",
         "    if type(o) is not dict and not isinstance(o, Mapping):",
@@ -58,18 +58,21 @@ def fast_structure_fn(cls: type, converter: cattrs.Converter) -> Callable[[Any, 
         names[f"t{index}"] = hint
         slot = len(hooks)
         hooks.append(_first_use(converter, hint, hooks, slot))
-        get = f"o[{key!r}]" if field.default is attrs.NOTHING else f"o.get({key!r}, MISSING)"
-        lines.append(f"    v = {get}")
         indent = "    "
         if field.default is not attrs.NOTHING:
-            lines.append("    if v is not MISSING:")
+            # ``in`` then a lookup beats ``get`` with a sentinel: most optional keys are absent.
+            lines.append(f"    if {key!r} in o:")
             indent = "        "
+        lines.append(f"{indent}v = o[{key!r}]")
         if exact is None:
             lines.append(f"{indent}res[{field.alias!r}] = H[{slot}](v, t{index})")
         else:
             names[f"e{index}"] = exact
             quick = f"v is None or type(v) is e{index}" if nullable else f"type(v) is e{index}"
-            value = f"v if {quick} else H[{slot}](v, t{index})"
+            slow = f"H[{slot}](v, t{index})"
+            if exact is float:  # JSON writes whole floats as integers: float() is the hook's answer
+                slow = f"float(v) if type(v) is int else {slow}"
+            value = f"v if {quick} else {slow}"
             lines.append(f"{indent}res[{field.alias!r}] = {value}")
     lines.append("    return cls(**res)")
     source = "\n".join(lines) + "\n"
@@ -79,13 +82,6 @@ def fast_structure_fn(cls: type, converter: cattrs.Converter) -> Callable[[Any, 
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     structure: Callable[[Any, type], Any] = names["structure"]
     return structure
-
-
-class _Missing:
-    __slots__ = ()
-
-
-_MISSING = _Missing()
 
 
 def _first_use(

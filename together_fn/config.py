@@ -7,6 +7,7 @@ default. A missing API key is an :class:`AuthenticationError` before any request
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import attrs
@@ -158,23 +159,28 @@ def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
     """
     absolute = request.url.startswith(("http://", "https://"))
     url = request.url if absolute else server_url(config, request.server) + request.url
+    # A relative URL is the API's own (on whichever of its servers): it gets the credentials.
+    own = not absolute or origin(url) == origin(config.base_url)
+    headers = _config_headers(config, own, isinstance(request.body, JsonBody))
+    if request.headers:
+        headers = _merge(headers, request.headers)
+    return attrs.evolve(
+        request, url=url, headers=headers, timeout=request.timeout or config.timeout
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _config_headers(config: ClientConfig, own_origin: bool, json_body: bool) -> Headers:
+    # The same few tuples for every call of a client: built once per config.
     headers: Headers = (("accept", "application/json"), ("user-agent", config.user_agent))
-    if isinstance(request.body, JsonBody):
+    if json_body:
         headers += (("content-type", "application/json"),)
     # Each source replaces same-named headers of the one before (no duplicate user-agent),
     # and nothing secret from the config leaves the API's origin.
-    # A relative URL is the API's own (on whichever of its servers): it gets the credentials.
-    if not absolute or origin(url) == origin(config.base_url):
+    if own_origin:
         headers = _merge(headers, config.default_headers)
-        headers = _merge(headers, (("authorization", f"Bearer {config.api_key}"),))
-    else:
-        headers = _merge(headers, _without_secrets(config.default_headers))
-    return attrs.evolve(
-        request,
-        url=url,
-        headers=_merge(headers, request.headers),
-        timeout=request.timeout or config.timeout,
-    )
+        return _merge(headers, (("authorization", f"Bearer {config.api_key}"),))
+    return _merge(headers, _without_secrets(config.default_headers))
 
 
 def _without_secrets(headers: Headers) -> Headers:

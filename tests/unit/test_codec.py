@@ -364,3 +364,47 @@ def test_arbitrary_bytes_never_make_decode_json_raise(body: bytes, target: Any) 
 )
 def test_round_trip_property(usage: Usage) -> None:
     assert decode_json(encode_json(usage), Usage) == Success(usage)
+
+
+def test_the_fast_converter_decodes_exactly_as_the_detailed_one() -> None:
+    import attrs as _attrs
+
+    from together_fn.codec import _FAST, CONVERTER
+    from together_fn.schema import wire_name
+
+    @_attrs.frozen(kw_only=True)
+    class Sample:
+        name: str
+        count: int = 0
+        ratio: float | None = None
+        scale: float = 1.0
+        flag: bool | None = None
+        from_: str | None = _attrs.field(default=None, metadata=wire_name("from"))
+        tags: tuple[str, ...] = ()
+
+    values: list[object] = [
+        {"name": "a"},
+        {"name": "a", "count": 3, "ratio": 2, "scale": 4, "flag": True, "from": "x", "tags": ["t"]},
+        {"name": "a", "ratio": None, "flag": None, "unknown": {"deep": 1}},
+        {"name": 7, "count": "12", "scale": 2.5},
+        {"name": "a", "count": True},
+        {"name": "a", "ratio": "1"},
+        {"name": "a", "flag": 1},
+        {"count": 1},
+        ["not", "an", "object"],
+    ]
+    for value in values:
+        outcomes = []
+        for converter in (_FAST, CONVERTER):
+            try:
+                outcomes.append(("ok", converter.structure(value, Sample)))
+            except Exception as error:
+                outcomes.append(("error", type(error).__name__))
+        fast, detailed = outcomes
+        assert fast[0] == detailed[0], value
+        if fast[0] == "ok":
+            assert fast[1] == detailed[1], value
+            assert all(
+                type(getattr(fast[1], f)) is type(getattr(detailed[1], f))
+                for f in ("count", "ratio", "scale")
+            ), value
