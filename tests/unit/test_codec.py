@@ -394,7 +394,7 @@ def test_the_fast_converter_decodes_exactly_as_the_detailed_one() -> None:
         ["not", "an", "object"],
     ]
     for value in values:
-        outcomes = []
+        outcomes: list[tuple[str, object]] = []
         for converter in (_FAST, CONVERTER):
             try:
                 outcomes.append(("ok", converter.structure(value, Sample)))
