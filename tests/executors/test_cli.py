@@ -435,14 +435,21 @@ version: 1
     assert (ran.status, ran.out, ran.err) == (0, "yo\n", "")
 
 
-def test_python_dash_m_runs_the_command_line(monkeypatch, capsys):
-    import runpy
+def test_python_dash_m_runs_the_command_line():
+    # In a child process, as users run it (under pytest, the plugin's entry point puts the
+    # package behind pytest's assertion-rewriting loader, which runpy cannot use).
+    import subprocess
+    import sys
 
-    monkeypatch.setattr("sys.argv", ["together_fn", "--version"])
-    with pytest.raises(SystemExit) as done:
-        runpy.run_module("together_fn", run_name="__main__")
-    assert done.value.code == 0
-    assert capsys.readouterr().out.startswith("together-fn ")
+    done = subprocess.run(
+        [sys.executable, "-m", "together_fn", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("together-fn ")
 
 
 # --- the interactive chat -------------------------------------------------------------------
