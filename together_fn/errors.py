@@ -103,49 +103,58 @@ class APIStatusError(APIError):
         return header(self.headers, "retry-after")
 
 
-@attrs.frozen(auto_exc=False, kw_only=True)
 class InvalidRequestError(APIStatusError):
     """The old SDK's base of the 4xx errors that blame the request."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class BadRequestError(InvalidRequestError):
     """HTTP 400."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class AuthenticationError(APIStatusError):
     """HTTP 401, or no API key at all (then ``status`` is ``None``)."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class PaymentRequiredError(APIStatusError):
     """HTTP 402: the account's credit limit is exhausted."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class PermissionDeniedError(InvalidRequestError):
     """HTTP 403."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class NotFoundError(InvalidRequestError):
     """HTTP 404."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class ConflictError(APIStatusError):
     """HTTP 409."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class UnsupportedMediaTypeError(InvalidRequestError):
     """HTTP 415."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class UnprocessableEntityError(InvalidRequestError):
     """HTTP 422."""
+
+    __slots__ = ()
 
 
 @attrs.frozen(auto_exc=False, kw_only=True)
@@ -155,14 +164,16 @@ class RateLimitError(APIStatusError):
     retry_after: float | None = None
 
 
-@attrs.frozen(auto_exc=False, kw_only=True)
 class InternalServerError(APIStatusError):
     """HTTP 500 and above."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class ServiceUnavailableError(InternalServerError):
     """HTTP 503."""
+
+    __slots__ = ()
 
 
 ResponseError = APIStatusError
@@ -237,19 +248,22 @@ class StreamError(APIError):
         return f"stream error after {self.events_received} events: {kind}{excerpt(self.message)}"
 
 
-@attrs.frozen(auto_exc=False, kw_only=True)
 class ConfigurationError(TogetherError):
     """The client was configured with a value it cannot use."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class DownloadError(TogetherError):
     """A download failed; nothing was left under the final name."""
 
+    __slots__ = ()
 
-@attrs.frozen(auto_exc=False, kw_only=True)
+
 class FileTypeError(TogetherError):
     """A local file has the wrong type or format for the requested purpose."""
+
+    __slots__ = ()
 
 
 InvalidFileFormatError = FileTypeError

@@ -8,11 +8,13 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.reference import reference_dir
+from together_fn import errors
 from together_fn.errors import (
     APIConnectionError,
     APIError,
@@ -452,3 +454,30 @@ def test_the_real_error_corpus_is_not_empty() -> None:
     if not folder.is_dir():
         pytest.skip(f"no reference at {folder}")
     assert len(_real_errors()) >= 8
+
+
+def _error_classes() -> list[type[errors.TogetherError]]:
+    found: list[type[errors.TogetherError]] = []
+    pending: list[type[errors.TogetherError]] = [errors.TogetherError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(c for c in cls.__subclasses__() if c.__module__ == errors.__name__)
+    return found
+
+
+@pytest.mark.parametrize("cls", _error_classes(), ids=lambda c: c.__name__)
+def test_every_error_class_is_a_frozen_value_that_pickles_and_evolves(
+    cls: type[errors.TogetherError],
+) -> None:
+    error = cls(message="something failed")
+    assert error == cls(message="something failed")
+    assert error != cls(message="something else")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        error.message = "changed"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(error)) == error
+    changed = attrs.evolve(error, message="other")
+    assert type(changed) is cls
+    assert changed.message == "other"
+    if cls is not errors.TogetherError:
+        assert error != errors.TogetherError(message="something failed")
