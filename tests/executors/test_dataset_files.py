@@ -188,7 +188,9 @@ def test_describe_a_real_report(tmp_path: Path) -> None:
 
 def write_parquet(path: Path, columns: dict[str, Any]) -> Path:
     pa = pytest.importorskip("pyarrow", reason="Parquet checks need pyarrow (parquet extra)")
-    pq = pytest.importorskip("pyarrow.parquet")
+    pq = pytest.importorskip(
+        "pyarrow.parquet", reason="Parquet checks need pyarrow (parquet extra)"
+    )
     pq.write_table(pa.table(columns), path, row_group_size=3)
     return path
 

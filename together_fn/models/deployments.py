@@ -101,9 +101,12 @@ _HTTP_METRICS = ("HTTPTotalRequests", "HTTPAvgRequestDuration")
 
 
 def _autoscaling(value: object) -> Any:
-    # ``{}`` is how an update turns autoscaling off: sent as given.
-    if value is None or (isinstance(value, Mapping) and not value):
-        return None if value is None else {}
+    # ``{}`` is how an update turns autoscaling off: sent as given. A config with nothing set
+    # is the same object on the wire (it is what decoding ``{}`` makes), so it means off too.
+    if value is None:
+        return None
+    if (isinstance(value, Mapping) and not value) or value == HTTPAutoscalingConfig():
+        return {}
     config = model_of(value, AutoscalingConfig, "autoscaling", accepts=_AUTOSCALING_CLASSES)
     if isinstance(config, HTTPAutoscalingConfig) and config.metric not in _HTTP_METRICS:
         raise ValueError(
