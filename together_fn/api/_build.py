@@ -136,6 +136,25 @@ def json_call(
     )
 
 
+def bodiless_call(
+    operation_key: str,
+    response_type: Any,
+    path: str,
+    *,
+    query: Mapping[str, object] | None = None,
+    retryable: bool = True,
+    options: RequestOptions = NO_OPTIONS,
+) -> Call[Any]:
+    """A Call without a body: ``operation_key``'s method at ``path`` (its template filled in)."""
+    method = operation_key.split(" ", 1)[0]
+    return Call(
+        operation=operation_key,
+        request=request(Method(method), path, query=query, options=options),
+        response_type=response_type,
+        retryable=retryable,
+    )
+
+
 def as_stream(call: Call[Any], chunk_type: Any, *, done: str | None = "[DONE]") -> StreamCall[Any]:
     """The streaming twin of a JSON call: ``"stream": true`` in the body, SSE accepted."""
     body = call.request.body

@@ -5,13 +5,12 @@ from __future__ import annotations
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_call,
     operation,
     path_param,
-    request,
 )
 from together_fn.calls import Call
-from together_fn.http import Method
 from together_fn.models.batches import (
     BatchJob,
     BatchJobList,
@@ -55,11 +54,7 @@ def list_batches(*, options: RequestOptions = NO_OPTIONS) -> Call[BatchJobList]:
     >>> list_batches().request.url
     '/batches'
     """
-    return Call(
-        operation="GET /batches",
-        request=request(Method.GET, "/batches", options=options),
-        response_type=BatchJobList,
-    )
+    return bodiless_call("GET /batches", BatchJobList, "/batches", options=options)
 
 
 @operation("GET", "/batches/{id}")
@@ -69,10 +64,8 @@ def retrieve_batch(batch_id: str, *, options: RequestOptions = NO_OPTIONS) -> Ca
     >>> retrieve_batch("batch-1").request.url
     '/batches/batch-1'
     """
-    return Call(
-        operation="GET /batches/{id}",
-        request=request(Method.GET, f"/batches/{path_param(batch_id)}", options=options),
-        response_type=BatchJob,
+    return bodiless_call(
+        "GET /batches/{id}", BatchJob, f"/batches/{path_param(batch_id)}", options=options
     )
 
 
@@ -83,8 +76,9 @@ def cancel_batch(batch_id: str, *, options: RequestOptions = NO_OPTIONS) -> Call
     >>> cancel_batch("batch-1").request.url
     '/batches/batch-1/cancel'
     """
-    return Call(
-        operation="POST /batches/{id}/cancel",
-        request=request(Method.POST, f"/batches/{path_param(batch_id)}/cancel", options=options),
-        response_type=BatchJob,
+    return bodiless_call(
+        "POST /batches/{id}/cancel",
+        BatchJob,
+        f"/batches/{path_param(batch_id)}/cancel",
+        options=options,
     )

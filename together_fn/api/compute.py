@@ -9,6 +9,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_body,
     json_call,
     operation,
@@ -40,11 +41,7 @@ def list_clusters(*, options: RequestOptions = NO_OPTIONS) -> Call[GPUClusters]:
     >>> list_clusters().request.url
     '/compute/clusters'
     """
-    return Call(
-        operation="GET /compute/clusters",
-        request=request(Method.GET, "/compute/clusters", options=options),
-        response_type=GPUClusters,
-    )
+    return bodiless_call("GET /compute/clusters", GPUClusters, "/compute/clusters", options=options)
 
 
 @operation("POST", "/compute/clusters")
@@ -97,10 +94,11 @@ def retrieve_cluster(
     >>> retrieve_cluster("c-123").request.url
     '/compute/clusters/c-123'
     """
-    return Call(
-        operation="GET /compute/clusters/{cluster_id}",
-        request=request(Method.GET, f"/compute/clusters/{path_param(cluster_id)}", options=options),
-        response_type=GPUClusterInfo,
+    return bodiless_call(
+        "GET /compute/clusters/{cluster_id}",
+        GPUClusterInfo,
+        f"/compute/clusters/{path_param(cluster_id)}",
+        options=options,
     )
 
 
@@ -142,12 +140,11 @@ def delete_cluster(
     >>> delete_cluster("c-123").request.method.value
     'DELETE'
     """
-    return Call(
-        operation="DELETE /compute/clusters/{cluster_id}",
-        request=request(
-            Method.DELETE, f"/compute/clusters/{path_param(cluster_id)}", options=options
-        ),
-        response_type=GPUClusterDeleteResponse,
+    return bodiless_call(
+        "DELETE /compute/clusters/{cluster_id}",
+        GPUClusterDeleteResponse,
+        f"/compute/clusters/{path_param(cluster_id)}",
+        options=options,
     )
 
 
@@ -158,10 +155,8 @@ def list_regions(*, options: RequestOptions = NO_OPTIONS) -> Call[RegionListResp
     >>> list_regions().request.url
     '/compute/regions'
     """
-    return Call(
-        operation="GET /compute/regions",
-        request=request(Method.GET, "/compute/regions", options=options),
-        response_type=RegionListResponse,
+    return bodiless_call(
+        "GET /compute/regions", RegionListResponse, "/compute/regions", options=options
     )
 
 
@@ -172,10 +167,11 @@ def list_shared_volumes(*, options: RequestOptions = NO_OPTIONS) -> Call[GPUClus
     >>> list_shared_volumes().request.url
     '/compute/clusters/storage/volumes'
     """
-    return Call(
-        operation="GET /compute/clusters/storage/volumes",
-        request=request(Method.GET, "/compute/clusters/storage/volumes", options=options),
-        response_type=GPUClustersSharedVolumes,
+    return bodiless_call(
+        "GET /compute/clusters/storage/volumes",
+        GPUClustersSharedVolumes,
+        "/compute/clusters/storage/volumes",
+        options=options,
     )
 
 

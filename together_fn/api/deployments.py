@@ -11,6 +11,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_body,
     json_call,
     operation,
@@ -42,10 +43,8 @@ def list_deployments(*, options: RequestOptions = NO_OPTIONS) -> Call[Deployment
     >>> list_deployments().request.url
     '/deployments'
     """
-    return Call(
-        operation="GET /deployments",
-        request=request(Method.GET, "/deployments", options=options),
-        response_type=DeploymentListResponse,
+    return bodiless_call(
+        "GET /deployments", DeploymentListResponse, "/deployments", options=options
     )
 
 
@@ -97,10 +96,11 @@ def retrieve_deployment(
     >>> retrieve_deployment("my-deployment").request.url
     '/deployments/my-deployment'
     """
-    return Call(
-        operation="GET /deployments/{id}",
-        request=request(Method.GET, f"/deployments/{path_param(id)}", options=options),
-        response_type=DeploymentResponseItem,
+    return bodiless_call(
+        "GET /deployments/{id}",
+        DeploymentResponseItem,
+        f"/deployments/{path_param(id)}",
+        options=options,
     )
 
 
@@ -158,10 +158,8 @@ def delete_deployment(id: str, *, options: RequestOptions = NO_OPTIONS) -> Call[
     >>> delete_deployment("my-deployment").request.method.value
     'DELETE'
     """
-    return Call(
-        operation="DELETE /deployments/{id}",
-        request=request(Method.DELETE, f"/deployments/{path_param(id)}", options=options),
-        response_type=Deleted,
+    return bodiless_call(
+        "DELETE /deployments/{id}", Deleted, f"/deployments/{path_param(id)}", options=options
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_body,
     json_call,
     operation,
@@ -31,10 +32,8 @@ def list_secrets(*, options: RequestOptions = NO_OPTIONS) -> Call[ListSecretsRes
     >>> list_secrets().request.url
     '/deployments/secrets'
     """
-    return Call(
-        operation="GET /deployments/secrets",
-        request=request(Method.GET, "/deployments/secrets", options=options),
-        response_type=ListSecretsResponse,
+    return bodiless_call(
+        "GET /deployments/secrets", ListSecretsResponse, "/deployments/secrets", options=options
     )
 
 
@@ -67,10 +66,11 @@ def retrieve_secret(id: str, *, options: RequestOptions = NO_OPTIONS) -> Call[Se
     >>> retrieve_secret("hf-token").request.url
     '/deployments/secrets/hf-token'
     """
-    return Call(
-        operation="GET /deployments/secrets/{id}",
-        request=request(Method.GET, f"/deployments/secrets/{path_param(id)}", options=options),
-        response_type=SecretResponseItem,
+    return bodiless_call(
+        "GET /deployments/secrets/{id}",
+        SecretResponseItem,
+        f"/deployments/secrets/{path_param(id)}",
+        options=options,
     )
 
 
@@ -111,8 +111,9 @@ def delete_secret(id: str, *, options: RequestOptions = NO_OPTIONS) -> Call[Dele
     >>> delete_secret("hf-token").request.url
     '/deployments/secrets/hf-token'
     """
-    return Call(
-        operation="DELETE /deployments/secrets/{id}",
-        request=request(Method.DELETE, f"/deployments/secrets/{path_param(id)}", options=options),
-        response_type=Deleted,
+    return bodiless_call(
+        "DELETE /deployments/secrets/{id}",
+        Deleted,
+        f"/deployments/secrets/{path_param(id)}",
+        options=options,
     )

@@ -9,6 +9,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_body,
     json_call,
     operation,
@@ -61,10 +62,11 @@ def list_volumes(*, options: RequestOptions = NO_OPTIONS) -> Call[ListVolumesRes
     >>> list_volumes().request.url
     '/deployments/storage/volumes'
     """
-    return Call(
-        operation="GET /deployments/storage/volumes",
-        request=request(Method.GET, "/deployments/storage/volumes", options=options),
-        response_type=ListVolumesResponse,
+    return bodiless_call(
+        "GET /deployments/storage/volumes",
+        ListVolumesResponse,
+        "/deployments/storage/volumes",
+        options=options,
     )
 
 
@@ -100,12 +102,11 @@ def retrieve_volume(id: str, *, options: RequestOptions = NO_OPTIONS) -> Call[Vo
     >>> retrieve_volume("weights").request.url
     '/deployments/storage/volumes/weights'
     """
-    return Call(
-        operation="GET /deployments/storage/volumes/{id}",
-        request=request(
-            Method.GET, f"/deployments/storage/volumes/{path_param(id)}", options=options
-        ),
-        response_type=VolumeResponseItem,
+    return bodiless_call(
+        "GET /deployments/storage/volumes/{id}",
+        VolumeResponseItem,
+        f"/deployments/storage/volumes/{path_param(id)}",
+        options=options,
     )
 
 
@@ -145,10 +146,9 @@ def delete_volume(id: str, *, options: RequestOptions = NO_OPTIONS) -> Call[Dele
     >>> delete_volume("weights").request.method.value
     'DELETE'
     """
-    return Call(
-        operation="DELETE /deployments/storage/volumes/{id}",
-        request=request(
-            Method.DELETE, f"/deployments/storage/volumes/{path_param(id)}", options=options
-        ),
-        response_type=Deleted,
+    return bodiless_call(
+        "DELETE /deployments/storage/volumes/{id}",
+        Deleted,
+        f"/deployments/storage/volumes/{path_param(id)}",
+        options=options,
     )

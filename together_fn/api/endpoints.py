@@ -12,6 +12,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_body,
     json_call,
     operation,
@@ -54,10 +55,8 @@ def list_endpoints(
     if usage_type is not None and usage_type not in _USAGE_TYPES:
         raise ValueError(f"usage_type must be one of {_USAGE_TYPES}, got {usage_type!r}")
     query = {"type": type, "usage_type": usage_type, "mine": mine}
-    return Call(
-        operation="GET /endpoints",
-        request=request(Method.GET, "/endpoints", query=query, options=options),
-        response_type=ListEndpointsResponse,
+    return bodiless_call(
+        "GET /endpoints", ListEndpointsResponse, "/endpoints", query=query, options=options
     )
 
 
@@ -205,8 +204,9 @@ def list_availability_zones(
     >>> list_availability_zones().request.url
     '/clusters/availability-zones'
     """
-    return Call(
-        operation="GET /clusters/availability-zones",
-        request=request(Method.GET, "/clusters/availability-zones", options=options),
-        response_type=ListAvailibilityZonesResponse,
+    return bodiless_call(
+        "GET /clusters/availability-zones",
+        ListAvailibilityZonesResponse,
+        "/clusters/availability-zones",
+        options=options,
     )

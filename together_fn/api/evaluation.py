@@ -8,6 +8,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_call,
     operation,
     path_param,
@@ -68,12 +69,12 @@ def list_evaluations(
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
-    return Call(
-        operation="GET /evaluation",
-        request=request(
-            Method.GET, "/evaluation", query={"status": status, "limit": limit}, options=options
-        ),
-        response_type=EvaluationJobList,
+    return bodiless_call(
+        "GET /evaluation",
+        EvaluationJobList,
+        "/evaluation",
+        query={"status": status, "limit": limit},
+        options=options,
     )
 
 
@@ -107,10 +108,11 @@ def retrieve_evaluation(
     >>> retrieve_evaluation("eval-1").request.url
     '/evaluation/eval-1'
     """
-    return Call(
-        operation="GET /evaluation/{id}",
-        request=request(Method.GET, f"/evaluation/{path_param(evaluation_id)}", options=options),
-        response_type=EvaluationJob,
+    return bodiless_call(
+        "GET /evaluation/{id}",
+        EvaluationJob,
+        f"/evaluation/{path_param(evaluation_id)}",
+        options=options,
     )
 
 
@@ -123,10 +125,9 @@ def retrieve_evaluation_status(
     >>> retrieve_evaluation_status("eval-1").request.url
     '/evaluation/eval-1/status'
     """
-    return Call(
-        operation="GET /evaluation/{id}/status",
-        request=request(
-            Method.GET, f"/evaluation/{path_param(evaluation_id)}/status", options=options
-        ),
-        response_type=EvaluationStatusResponse,
+    return bodiless_call(
+        "GET /evaluation/{id}/status",
+        EvaluationStatusResponse,
+        f"/evaluation/{path_param(evaluation_id)}/status",
+        options=options,
     )

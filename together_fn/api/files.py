@@ -12,6 +12,7 @@ from pathlib import PurePath
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     operation,
     path_param,
     request,
@@ -50,11 +51,7 @@ def list_files(*, options: RequestOptions = NO_OPTIONS) -> Call[FileList]:
     >>> list_files().request.url
     '/files'
     """
-    return Call(
-        operation="GET /files",
-        request=request(Method.GET, "/files", options=options),
-        response_type=FileList,
-    )
+    return bodiless_call("GET /files", FileList, "/files", options=options)
 
 
 @operation("GET", "/files/{id}")
@@ -66,10 +63,8 @@ def retrieve_file(
     >>> retrieve_file("file-1").request.url
     '/files/file-1'
     """
-    return Call(
-        operation="GET /files/{id}",
-        request=request(Method.GET, f"/files/{_file_id(id, file_id)}", options=options),
-        response_type=FileResponse,
+    return bodiless_call(
+        "GET /files/{id}", FileResponse, f"/files/{_file_id(id, file_id)}", options=options
     )
 
 
@@ -82,10 +77,8 @@ def delete_file(
     >>> delete_file("file-1").request.method.value
     'DELETE'
     """
-    return Call(
-        operation="DELETE /files/{id}",
-        request=request(Method.DELETE, f"/files/{_file_id(id, file_id)}", options=options),
-        response_type=FileDeleteResponse,
+    return bodiless_call(
+        "DELETE /files/{id}", FileDeleteResponse, f"/files/{_file_id(id, file_id)}", options=options
     )
 
 

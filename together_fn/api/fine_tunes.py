@@ -14,6 +14,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_body,
     json_call,
     operation,
@@ -133,11 +134,7 @@ def list_fine_tunes(*, options: RequestOptions = NO_OPTIONS) -> Call[FinetuneTru
     >>> list_fine_tunes().request.url
     '/fine-tunes'
     """
-    return Call(
-        operation="GET /fine-tunes",
-        request=request(Method.GET, "/fine-tunes", options=options),
-        response_type=FinetuneTruncatedList,
-    )
+    return bodiless_call("GET /fine-tunes", FinetuneTruncatedList, "/fine-tunes", options=options)
 
 
 @operation("GET", "/fine-tunes/{id}")
@@ -147,10 +144,8 @@ def retrieve_fine_tune(id: str, *, options: RequestOptions = NO_OPTIONS) -> Call
     >>> retrieve_fine_tune("ft-1a2b").request.url
     '/fine-tunes/ft-1a2b'
     """
-    return Call(
-        operation="GET /fine-tunes/{id}",
-        request=request(Method.GET, f"/fine-tunes/{path_param(id)}", options=options),
-        response_type=FinetuneResponse,
+    return bodiless_call(
+        "GET /fine-tunes/{id}", FinetuneResponse, f"/fine-tunes/{path_param(id)}", options=options
     )
 
 
@@ -164,10 +159,11 @@ def cancel_fine_tune(
     >>> cancel_fine_tune("ft-1a2b").request.url
     '/fine-tunes/ft-1a2b/cancel'
     """
-    return Call(
-        operation="POST /fine-tunes/{id}/cancel",
-        request=request(Method.POST, f"/fine-tunes/{path_param(id)}/cancel", options=options),
-        response_type=FinetuneResponseTruncated,
+    return bodiless_call(
+        "POST /fine-tunes/{id}/cancel",
+        FinetuneResponseTruncated,
+        f"/fine-tunes/{path_param(id)}/cancel",
+        options=options,
     )
 
 
@@ -180,10 +176,11 @@ def delete_fine_tune(
     >>> delete_fine_tune("ft-1a2b").request.method.value
     'DELETE'
     """
-    return Call(
-        operation="DELETE /fine-tunes/{id}",
-        request=request(Method.DELETE, f"/fine-tunes/{path_param(id)}", options=options),
-        response_type=FinetuneDeleteResponse,
+    return bodiless_call(
+        "DELETE /fine-tunes/{id}",
+        FinetuneDeleteResponse,
+        f"/fine-tunes/{path_param(id)}",
+        options=options,
     )
 
 
@@ -196,10 +193,11 @@ def list_fine_tune_events(
     >>> list_fine_tune_events("ft-1a2b").request.url
     '/fine-tunes/ft-1a2b/events'
     """
-    return Call(
-        operation="GET /fine-tunes/{id}/events",
-        request=request(Method.GET, f"/fine-tunes/{path_param(id)}/events", options=options),
-        response_type=FinetuneListEvents,
+    return bodiless_call(
+        "GET /fine-tunes/{id}/events",
+        FinetuneListEvents,
+        f"/fine-tunes/{path_param(id)}/events",
+        options=options,
     )
 
 
@@ -212,10 +210,11 @@ def list_fine_tune_checkpoints(
     >>> list_fine_tune_checkpoints("ft-1a2b").request.url
     '/fine-tunes/ft-1a2b/checkpoints'
     """
-    return Call(
-        operation="GET /fine-tunes/{id}/checkpoints",
-        request=request(Method.GET, f"/fine-tunes/{path_param(id)}/checkpoints", options=options),
-        response_type=FinetuneListCheckpoints,
+    return bodiless_call(
+        "GET /fine-tunes/{id}/checkpoints",
+        FinetuneListCheckpoints,
+        f"/fine-tunes/{path_param(id)}/checkpoints",
+        options=options,
     )
 
 
@@ -334,10 +333,11 @@ def list_supported_fine_tune_models(
     >>> list_supported_fine_tune_models().request.url
     '/fine-tunes/models/supported'
     """
-    return Call(
-        operation="GET /fine-tunes/models/supported",
-        request=request(Method.GET, "/fine-tunes/models/supported", options=options),
-        response_type=FinetuneSupportedModels,
+    return bodiless_call(
+        "GET /fine-tunes/models/supported",
+        FinetuneSupportedModels,
+        "/fine-tunes/models/supported",
+        options=options,
     )
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from together_fn.api._build import NO_OPTIONS, RequestOptions, operation, request
+from together_fn.api._build import NO_OPTIONS, RequestOptions, bodiless_call, operation
 from together_fn.calls import Call
-from together_fn.http import Method
 from together_fn.models.hardware import ListHardwareResponse
 
 
@@ -20,8 +19,6 @@ def list_hardware(
     """
     if model is not None and not model:
         raise ValueError("model must not be empty when given")
-    return Call(
-        operation="GET /hardware",
-        request=request(Method.GET, "/hardware", query={"model": model}, options=options),
-        response_type=ListHardwareResponse,
+    return bodiless_call(
+        "GET /hardware", ListHardwareResponse, "/hardware", query={"model": model}, options=options
     )

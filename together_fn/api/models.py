@@ -5,13 +5,12 @@ from __future__ import annotations
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_call,
     operation,
     path_param,
-    request,
 )
 from together_fn.calls import Call
-from together_fn.http import Method
 from together_fn.models.models import (
     JobInfoSuccessResponse,
     JobsInfoSuccessResponse,
@@ -31,10 +30,8 @@ def list_models(
     >>> list_models(dedicated=True).request.full_url
     '/models?dedicated=true'
     """
-    return Call(
-        operation="GET /models",
-        request=request(Method.GET, "/models", query={"dedicated": dedicated}, options=options),
-        response_type=ModelInfoList,
+    return bodiless_call(
+        "GET /models", ModelInfoList, "/models", query={"dedicated": dedicated}, options=options
     )
 
 
@@ -82,10 +79,8 @@ def retrieve_job(
     >>> retrieve_job(job_id="job-a15dad11").request.url
     '/jobs/job-a15dad11'
     """
-    return Call(
-        operation="GET /jobs/{jobId}",
-        request=request(Method.GET, f"/jobs/{path_param(job_id)}", options=options),
-        response_type=JobInfoSuccessResponse,
+    return bodiless_call(
+        "GET /jobs/{jobId}", JobInfoSuccessResponse, f"/jobs/{path_param(job_id)}", options=options
     )
 
 
@@ -96,8 +91,4 @@ def list_jobs(*, options: RequestOptions = NO_OPTIONS) -> Call[JobsInfoSuccessRe
     >>> list_jobs().request.url
     '/jobs'
     """
-    return Call(
-        operation="GET /jobs",
-        request=request(Method.GET, "/jobs", options=options),
-        response_type=JobsInfoSuccessResponse,
-    )
+    return bodiless_call("GET /jobs", JobsInfoSuccessResponse, "/jobs", options=options)

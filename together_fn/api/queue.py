@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from together_fn.api._build import NO_OPTIONS, RequestOptions, json_call, operation, request
+from together_fn.api._build import (
+    NO_OPTIONS,
+    RequestOptions,
+    bodiless_call,
+    json_call,
+    operation,
+    request,
+)
 from together_fn.calls import Call
 from together_fn.http import Method
 from together_fn.models.queue import (
@@ -54,10 +61,8 @@ def retrieve_queue_job(
     '/queue/status?request_id=r-1&model=m'
     """
     query = {"request_id": _required("request_id", request_id), "model": _required("model", model)}
-    return Call(
-        operation="GET /queue/status",
-        request=request(Method.GET, "/queue/status", query=query, options=options),
-        response_type=QueueJobStatusResponse,
+    return bodiless_call(
+        "GET /queue/status", QueueJobStatusResponse, "/queue/status", query=query, options=options
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
+    bodiless_call,
     json_body,
     operation,
     params,
@@ -147,10 +148,11 @@ def stop_training_session(
     >>> stop_training_session("s-1").request.url
     '/rl/training-sessions/s-1/stop'
     """
-    return Call(
-        operation="POST /rl/training-sessions/{session_id}/stop",
-        request=request(Method.POST, f"{_session(session_id)}/stop", options=options),
-        response_type=TrainingSession,
+    return bodiless_call(
+        "POST /rl/training-sessions/{session_id}/stop",
+        TrainingSession,
+        f"{_session(session_id)}/stop",
+        options=options,
     )
 
 
@@ -279,13 +281,12 @@ def create_inference_checkpoint(
     >>> create_inference_checkpoint("s-1").request.body
     NoBody()
     """
-    return Call(
-        operation="POST /rl/training-sessions/{session_id}/operations/inference-checkpoint",
-        request=request(
-            Method.POST, f"{_session(session_id)}/operations/inference-checkpoint", options=options
-        ),
-        response_type=InferenceCheckpointOperation,
+    return bodiless_call(
+        "POST /rl/training-sessions/{session_id}/operations/inference-checkpoint",
+        InferenceCheckpointOperation,
+        f"{_session(session_id)}/operations/inference-checkpoint",
         retryable=False,
+        options=options,
     )
 
 
@@ -313,13 +314,12 @@ def create_training_checkpoint(
     >>> create_training_checkpoint("s-1").retryable
     False
     """
-    return Call(
-        operation="POST /rl/training-sessions/{session_id}/operations/training-checkpoint",
-        request=request(
-            Method.POST, f"{_session(session_id)}/operations/training-checkpoint", options=options
-        ),
-        response_type=TrainingCheckpointOperation,
+    return bodiless_call(
+        "POST /rl/training-sessions/{session_id}/operations/training-checkpoint",
+        TrainingCheckpointOperation,
+        f"{_session(session_id)}/operations/training-checkpoint",
         retryable=False,
+        options=options,
     )
 
 

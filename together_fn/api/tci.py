@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from together_fn.api._build import NO_OPTIONS, RequestOptions, json_call, operation, request
+from together_fn.api._build import (
+    NO_OPTIONS,
+    RequestOptions,
+    bodiless_call,
+    json_call,
+    operation,
+)
 from together_fn.calls import Call
-from together_fn.http import Method
 from together_fn.models.tci import (
     ExecuteFile,
     ExecuteRequest,
@@ -51,8 +56,4 @@ def list_sessions(*, options: RequestOptions = NO_OPTIONS) -> Call[SessionListRe
     >>> list_sessions().request.url
     '/tci/sessions'
     """
-    return Call(
-        operation="GET /tci/sessions",
-        request=request(Method.GET, "/tci/sessions", options=options),
-        response_type=SessionListResponse,
-    )
+    return bodiless_call("GET /tci/sessions", SessionListResponse, "/tci/sessions", options=options)

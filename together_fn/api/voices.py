@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from together_fn.api._build import NO_OPTIONS, RequestOptions, operation, request
+from together_fn.api._build import NO_OPTIONS, RequestOptions, bodiless_call, operation
 from together_fn.calls import Call
-from together_fn.http import Method
 from together_fn.models.voices import ListVoicesResponse
 
 
@@ -15,8 +14,4 @@ def list_voices(*, options: RequestOptions = NO_OPTIONS) -> Call[ListVoicesRespo
     >>> list_voices().request.url
     '/voices'
     """
-    return Call(
-        operation="GET /voices",
-        request=request(Method.GET, "/voices", options=options),
-        response_type=ListVoicesResponse,
-    )
+    return bodiless_call("GET /voices", ListVoicesResponse, "/voices", options=options)
