@@ -167,6 +167,22 @@ def _reporter(progress: ProgressCallback | bool | None, name: str) -> ProgressCa
     return progress
 
 
+def _start(
+    call: Call[Any],
+    destination: str | os.PathLike[str],
+    overwrite: bool,
+    fallback_name: str | None,
+    progress: ProgressCallback | bool | None,
+) -> tuple[_Target, str, ProgressCallback | None] | DownloadError:
+    """What both drivers work out before the first byte: where, under which fallback name,
+    and how progress is reported."""
+    target = _target(destination, overwrite)
+    if isinstance(target, DownloadError):
+        return target
+    fallback = fallback_name or default_name(call.request)
+    return target, fallback, _reporter(progress, fallback)
+
+
 def _checked_args(
     expected_size: int | None, sha256: str | None, max_resumes: int, chunk_size: int
 ) -> None:
@@ -198,16 +214,14 @@ def download(
     ``(done, total)`` or ``True`` for a ``tqdm`` bar.
     """
     _checked_args(expected_size, sha256, max_resumes, chunk_size)
-    target = _target(destination, overwrite)
-    if isinstance(target, DownloadError):
-        return Failure(target)
-    fallback = fallback_name or default_name(call.request)
-    report = _reporter(progress, fallback)
-    # Private to the executors package: the clock and sleep the executor was built with.
+    start = _start(call, destination, overwrite, fallback_name, progress)
+    if isinstance(start, DownloadError):
+        return Failure(start)
+    target, fallback, report = start
     flow = download_flow(
         call,
         executor.config,
-        executor._clock,
+        executor._clock,  # private to the executors package: the executor's own clock
         expected_size=expected_size,
         sha256=sha256,
         max_resumes=max_resumes,
@@ -290,15 +304,14 @@ async def adownload(
 ) -> Result[DownloadedFile, TogetherError]:
     """:func:`download` over an async executor; disk writes run in a worker thread."""
     _checked_args(expected_size, sha256, max_resumes, chunk_size)
-    target = _target(destination, overwrite)
-    if isinstance(target, DownloadError):
-        return Failure(target)
-    fallback = fallback_name or default_name(call.request)
-    report = _reporter(progress, fallback)
+    start = _start(call, destination, overwrite, fallback_name, progress)
+    if isinstance(start, DownloadError):
+        return Failure(start)
+    target, fallback, report = start
     flow = download_flow(
         call,
         executor.config,
-        executor._clock,
+        executor._clock,  # private to the executors package: the executor's own clock
         expected_size=expected_size,
         sha256=sha256,
         max_resumes=max_resumes,
