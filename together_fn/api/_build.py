@@ -123,14 +123,17 @@ def json_call(
     response_type: Any,
     model: object,
     *,
+    path: str | None = None,
     retryable: bool = True,
     options: RequestOptions = NO_OPTIONS,
 ) -> Call[Any]:
-    """A Call that sends ``model`` as JSON to ``operation_key``'s method and path."""
-    method, path = operation_key.split(" ", 1)
+    """A Call that sends ``model`` as JSON to ``operation_key``'s method and path (``path``:
+    the path with its template filled in)."""
+    method, template = operation_key.split(" ", 1)
+    url = template if path is None else path
     return Call(
         operation=operation_key,
-        request=request(Method(method), path, body=json_body(model, options), options=options),
+        request=request(Method(method), url, body=json_body(model, options), options=options),
         response_type=response_type,
         retryable=retryable,
     )

@@ -10,7 +10,6 @@ from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
     bodiless_call,
-    json_body,
     json_call,
     operation,
     params,
@@ -119,15 +118,12 @@ def update_cluster(
     body = GPUClusterUpdateRequest(**params(locals(), "cluster_id"))
     if body == GPUClusterUpdateRequest() and not options.extra_body:
         raise ValueError("update_cluster needs at least one field to change")
-    return Call(
-        operation="PUT /compute/clusters/{cluster_id}",
-        request=request(
-            Method.PUT,
-            f"/compute/clusters/{path_param(cluster_id)}",
-            body=json_body(body, options),
-            options=options,
-        ),
-        response_type=GPUClusterInfo,
+    return json_call(
+        "PUT /compute/clusters/{cluster_id}",
+        GPUClusterInfo,
+        body,
+        path=f"/compute/clusters/{path_param(cluster_id)}",
+        options=options,
     )
 
 

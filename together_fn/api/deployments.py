@@ -12,7 +12,6 @@ from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
     bodiless_call,
-    json_body,
     json_call,
     operation,
     params,
@@ -139,15 +138,12 @@ def update_deployment(
     body = UpdateDeploymentRequest(**params(locals(), "id"))
     if body == UpdateDeploymentRequest() and not options.extra_body:
         raise ValueError("update_deployment needs at least one field to change")
-    return Call(
-        operation="PATCH /deployments/{id}",
-        request=request(
-            Method.PATCH,
-            f"/deployments/{path_param(id)}",
-            body=json_body(body, options),
-            options=options,
-        ),
-        response_type=DeploymentResponseItem,
+    return json_call(
+        "PATCH /deployments/{id}",
+        DeploymentResponseItem,
+        body,
+        path=f"/deployments/{path_param(id)}",
+        options=options,
     )
 
 

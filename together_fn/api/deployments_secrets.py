@@ -7,16 +7,13 @@ from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
     bodiless_call,
-    json_body,
     json_call,
     operation,
     params,
     path_param,
-    request,
 )
 from together_fn.api.deployments import Deleted
 from together_fn.calls import Call
-from together_fn.http import Method
 from together_fn.models.deployments import (
     CreateSecretRequest,
     ListSecretsResponse,
@@ -92,15 +89,12 @@ def update_secret(
     body = UpdateSecretRequest(**params(locals(), "id"))
     if body == UpdateSecretRequest() and not options.extra_body:
         raise ValueError("update_secret needs at least one field to change")
-    return Call(
-        operation="PATCH /deployments/secrets/{id}",
-        request=request(
-            Method.PATCH,
-            f"/deployments/secrets/{path_param(id)}",
-            body=json_body(body, options),
-            options=options,
-        ),
-        response_type=SecretResponseItem,
+    return json_call(
+        "PATCH /deployments/secrets/{id}",
+        SecretResponseItem,
+        body,
+        path=f"/deployments/secrets/{path_param(id)}",
+        options=options,
     )
 
 

@@ -10,7 +10,6 @@ from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
     bodiless_call,
-    json_body,
     json_call,
     operation,
     params,
@@ -127,15 +126,12 @@ def update_volume(
     body = UpdateVolumeRequest(**params(locals(), "id"))
     if body == UpdateVolumeRequest() and not options.extra_body:
         raise ValueError("update_volume needs at least one field to change")
-    return Call(
-        operation="PATCH /deployments/storage/volumes/{id}",
-        request=request(
-            Method.PATCH,
-            f"/deployments/storage/volumes/{path_param(id)}",
-            body=json_body(body, options),
-            options=options,
-        ),
-        response_type=VolumeResponseItem,
+    return json_call(
+        "PATCH /deployments/storage/volumes/{id}",
+        VolumeResponseItem,
+        body,
+        path=f"/deployments/storage/volumes/{path_param(id)}",
+        options=options,
     )
 
 

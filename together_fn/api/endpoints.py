@@ -13,7 +13,6 @@ from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
     bodiless_call,
-    json_body,
     json_call,
     operation,
     path_param,
@@ -145,15 +144,12 @@ def update_endpoint(
         autoscaling=autoscaling_of(autoscaling, min_replicas, max_replicas),
         inactive_timeout=inactive_timeout,
     )
-    return Call(
-        operation="PATCH /endpoints/{endpointId}",
-        request=request(
-            Method.PATCH,
-            _endpoint_path(endpoint_id),
-            body=json_body(body, options),
-            options=options,
-        ),
-        response_type=DedicatedEndpoint,
+    return json_call(
+        "PATCH /endpoints/{endpointId}",
+        DedicatedEndpoint,
+        body,
+        path=_endpoint_path(endpoint_id),
+        options=options,
     )
 
 

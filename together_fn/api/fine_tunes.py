@@ -312,15 +312,8 @@ def estimate_price_of(
     data = body.json()
     assert isinstance(data, dict)
     picked = {key: data[key] for key in _PRICED if key in data}
-    return Call(
-        operation="POST /fine-tunes/estimate-price",
-        request=request(
-            Method.POST,
-            "/fine-tunes/estimate-price",
-            body=json_body(picked, options),
-            options=options,
-        ),
-        response_type=FinetunePriceEstimate,
+    return json_call(
+        "POST /fine-tunes/estimate-price", FinetunePriceEstimate, picked, options=options
     )
 
 

@@ -16,7 +16,7 @@ from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
     bodiless_call,
-    json_body,
+    json_call,
     operation,
     params,
     path_param,
@@ -55,25 +55,6 @@ _SESSIONS = "/rl/training-sessions"
 
 def _session(session_id: str) -> str:
     return f"{_SESSIONS}/{path_param(session_id)}"
-
-
-def _post(
-    operation_key: str, path: str, response_type: Any, body: object, options: RequestOptions
-) -> Call[Any]:
-    return Call(
-        operation=operation_key,
-        request=request(Method.POST, path, body=json_body(body, options), options=options),
-        response_type=response_type,
-        retryable=False,
-    )
-
-
-def _get(operation_key: str, path: str, response_type: Any, options: RequestOptions) -> Call[Any]:
-    return Call(
-        operation=operation_key,
-        request=request(Method.GET, path, options=options),
-        response_type=response_type,
-    )
 
 
 @operation("GET", "/rl/training-sessions")
@@ -122,7 +103,14 @@ def create_training_session(
     False
     """
     body = StartTrainingSessionRequest(**params(locals()))
-    return _post("POST /rl/training-sessions", _SESSIONS, TrainingSession, body, options)
+    return json_call(
+        "POST /rl/training-sessions",
+        TrainingSession,
+        body,
+        path=_SESSIONS,
+        retryable=False,
+        options=options,
+    )
 
 
 @operation("GET", "/rl/training-sessions/{session_id}")
@@ -134,8 +122,11 @@ def retrieve_training_session(
     >>> retrieve_training_session("s-1").request.url
     '/rl/training-sessions/s-1'
     """
-    return _get(
-        "GET /rl/training-sessions/{session_id}", _session(session_id), TrainingSession, options
+    return bodiless_call(
+        "GET /rl/training-sessions/{session_id}",
+        TrainingSession,
+        _session(session_id),
+        options=options,
     )
 
 
@@ -176,12 +167,13 @@ def create_forward_backward(
     '/rl/training-sessions/s-1/operations/forward-backward'
     """
     body = ForwardBackwardBody(samples=samples, loss=loss)
-    return _post(
+    return json_call(
         "POST /rl/training-sessions/{session_id}/operations/forward-backward",
-        f"{_session(session_id)}/operations/forward-backward",
         ForwardBackwardOperation,
         body,
-        options,
+        path=f"{_session(session_id)}/operations/forward-backward",
+        retryable=False,
+        options=options,
     )
 
 
@@ -190,11 +182,11 @@ def retrieve_forward_backward(
     session_id: str, operation_id: str, *, options: RequestOptions = NO_OPTIONS
 ) -> Call[ForwardBackwardOperation]:
     """The Call that reads a forward-backward pass (its loss once completed)."""
-    return _get(
+    return bodiless_call(
         "GET /rl/training-sessions/{session_id}/operations/forward-backward/{operation_id}",
-        f"{_session(session_id)}/operations/forward-backward/{path_param(operation_id)}",
         ForwardBackwardOperation,
-        options,
+        f"{_session(session_id)}/operations/forward-backward/{path_param(operation_id)}",
+        options=options,
     )
 
 
@@ -212,12 +204,13 @@ def create_optim_step(
     {'learning_rate': 1e-05}
     """
     body = OptimStepBody(**params(locals(), "session_id"))
-    return _post(
+    return json_call(
         "POST /rl/training-sessions/{session_id}/operations/optim-step",
-        f"{_session(session_id)}/operations/optim-step",
         OptimStepOperation,
         body,
-        options,
+        path=f"{_session(session_id)}/operations/optim-step",
+        retryable=False,
+        options=options,
     )
 
 
@@ -226,11 +219,11 @@ def retrieve_optim_step(
     session_id: str, operation_id: str, *, options: RequestOptions = NO_OPTIONS
 ) -> Call[OptimStepOperation]:
     """The Call that reads an optimizer step (the step reached once completed)."""
-    return _get(
+    return bodiless_call(
         "GET /rl/training-sessions/{session_id}/operations/optim-step/{operation_id}",
-        f"{_session(session_id)}/operations/optim-step/{path_param(operation_id)}",
         OptimStepOperation,
-        options,
+        f"{_session(session_id)}/operations/optim-step/{path_param(operation_id)}",
+        options=options,
     )
 
 
@@ -250,12 +243,13 @@ def create_sample(
     {'prompts': [{'chunks': [{'encoded_text': {'tokens': [1]}}]}]}
     """
     body = SampleBody(**params(locals(), "session_id"))
-    return _post(
+    return json_call(
         "POST /rl/training-sessions/{session_id}/operations/sample",
-        f"{_session(session_id)}/operations/sample",
         SampleOperation,
         body,
-        options,
+        path=f"{_session(session_id)}/operations/sample",
+        retryable=False,
+        options=options,
     )
 
 
@@ -264,11 +258,11 @@ def retrieve_sample(
     session_id: str, operation_id: str, *, options: RequestOptions = NO_OPTIONS
 ) -> Call[SampleOperation]:
     """The Call that reads a sample operation (the rollouts once completed)."""
-    return _get(
+    return bodiless_call(
         "GET /rl/training-sessions/{session_id}/operations/sample/{operation_id}",
-        f"{_session(session_id)}/operations/sample/{path_param(operation_id)}",
         SampleOperation,
-        options,
+        f"{_session(session_id)}/operations/sample/{path_param(operation_id)}",
+        options=options,
     )
 
 
@@ -297,11 +291,11 @@ def retrieve_inference_checkpoint(
     session_id: str, operation_id: str, *, options: RequestOptions = NO_OPTIONS
 ) -> Call[InferenceCheckpointOperation]:
     """The Call that reads an inference checkpoint operation (the model name once saved)."""
-    return _get(
+    return bodiless_call(
         "GET /rl/training-sessions/{session_id}/operations/inference-checkpoint/{operation_id}",
-        f"{_session(session_id)}/operations/inference-checkpoint/{path_param(operation_id)}",
         InferenceCheckpointOperation,
-        options,
+        f"{_session(session_id)}/operations/inference-checkpoint/{path_param(operation_id)}",
+        options=options,
     )
 
 
@@ -330,11 +324,11 @@ def retrieve_training_checkpoint(
     session_id: str, operation_id: str, *, options: RequestOptions = NO_OPTIONS
 ) -> Call[TrainingCheckpointOperation]:
     """The Call that reads a training checkpoint operation (the checkpoint id once saved)."""
-    return _get(
+    return bodiless_call(
         "GET /rl/training-sessions/{session_id}/operations/training-checkpoint/{operation_id}",
-        f"{_session(session_id)}/operations/training-checkpoint/{path_param(operation_id)}",
         TrainingCheckpointOperation,
-        options,
+        f"{_session(session_id)}/operations/training-checkpoint/{path_param(operation_id)}",
+        options=options,
     )
 
 
