@@ -71,7 +71,18 @@ class Emit:
     item: Any
 
 
-Effect: TypeAlias = Send | Read | Sleep | Emit
+@attrs.frozen
+class EmitEach:
+    """Hand each of ``items`` to the consumer of a stream, in order.
+
+    A stream emits the events of each chunk it reads at once: one effect per chunk, not one
+    per event, keeps the drivers' work per event to a ``yield``.
+    """
+
+    items: tuple[Any, ...]
+
+
+Effect: TypeAlias = Send | Read | Sleep | Emit | EmitEach
 
 
 @attrs.frozen(kw_only=True)
@@ -303,8 +314,11 @@ def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> Str
             yield Emit(Failure(error))
             return end(Failure(error))
         state, events = feed(state, chunk)
+        items: list[Result[Any, TogetherError]] = []
         for event in events:
             if call.done is not None and event.data == call.done:
+                if items:
+                    yield EmitEach(tuple(items))
                 return end(_ok())
             item = interpret_event(call, event, received=received, request_id=request_id)
             if isinstance(item, Failure):
@@ -313,10 +327,13 @@ def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> Str
                         attrs.evolve(e, attempts=book.attempts, elapsed=book.elapsed())
                     )
                 )
-                yield Emit(failed)
+                items.append(failed)
+                yield EmitEach(tuple(items))
                 return end(failed)
-            yield Emit(item)
+            items.append(item)
             received += 1
+        if items:
+            yield EmitEach(tuple(items))
 
 
 _REDACTED = "<redacted>"

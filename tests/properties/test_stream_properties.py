@@ -20,7 +20,7 @@ from returns.result import Failure, Success
 from together_fn.calls import Exchange, StreamCall
 from together_fn.config import ClientConfig
 from together_fn.errors import StreamError
-from together_fn.flows import Clock, Emit, Read, Send, Sleep, stream_flow
+from together_fn.flows import Clock, Emit, EmitEach, Read, Send, Sleep, stream_flow
 from together_fn.http import HttpRequest, HttpResponseHead, Method
 
 CALL: StreamCall[dict[str, Any]] = StreamCall(
@@ -73,6 +73,8 @@ def drive(chunks: list[bytes]) -> tuple[list[Any], Exchange[None]]:
                 outcome = next(pending, b"")
             elif isinstance(effect, Emit):
                 emitted.append(effect.item)
+            elif isinstance(effect, EmitEach):
+                emitted.extend(effect.items)
             else:
                 assert not isinstance(effect, Sleep), "a 200 stream never waits"
     except StopIteration as done:

@@ -408,3 +408,57 @@ def test_the_fast_converter_decodes_exactly_as_the_detailed_one() -> None:
                 type(getattr(fast[1], f)) is type(getattr(detailed[1], f))
                 for f in ("count", "ratio", "scale")
             ), value
+
+
+@attrs.frozen(kw_only=True)
+class _Leaf:
+    text: str | None = None
+    extra: dict[str, int] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class _Tree:
+    name: str
+    leaf: _Leaf = attrs.field(factory=_Leaf)
+    leaves: tuple[_Leaf, ...] | None = None
+    size: int = attrs.field(default=attrs.Factory(lambda self: len(self.name), takes_self=True))
+
+
+@attrs.frozen(kw_only=True)
+class _Checked:
+    count: int = attrs.field(validator=attrs.validators.ge(0))
+    label: str = attrs.field(default="", converter=lambda text: text.upper())
+
+
+@attrs.frozen(kw_only=True)
+class _Hooked:
+    text: str
+    seen: list[str] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        self.seen.append(self.text)
+
+
+def test_models_made_by_setting_slots_equal_models_made_by_init() -> None:
+    # The fast converter fills plain slotted models' slots directly; a model with a
+    # validator, a converter or an init hook goes through its __init__, whose checks run.
+    from together_fn.codec import _FAST, CONVERTER
+
+    def both(value: object, cls: type) -> tuple[object, object]:
+        return _FAST.structure(value, cls), CONVERTER.structure(value, cls)
+
+    fast, detailed = both({"name": "tree", "leaves": [{"text": "a"}, {}]}, _Tree)
+    assert fast == detailed == _Tree(name="tree", leaves=(_Leaf(text="a"), _Leaf()), leaf=_Leaf())
+    assert fast.size == 4
+    fast, detailed = both({"name": "t", "leaf": {"extra": {"x": 1}}}, _Tree)
+    assert fast == detailed == _Tree(name="t", leaf=_Leaf(extra={"x": 1}))
+    first, second = (_FAST.structure({}, _Leaf) for _ in range(2))
+    assert first.extra is not second.extra  # a factory runs for every instance
+    fast, detailed = both({"count": 2, "label": "x"}, _Checked)
+    assert fast == detailed == _Checked(count=2, label="X")
+    with pytest.raises(ValueError, match="count"):
+        _FAST.structure({"count": -1}, _Checked)
+    assert _FAST.structure({"text": "hi"}, _Hooked).seen == ["hi"]
+    for broken in ({"name": "t", "leaves": "not a list"}, {"name": "t", "leaf": ["x"]}, {}):
+        with pytest.raises((TypeError, KeyError)):
+            _FAST.structure(broken, _Tree)

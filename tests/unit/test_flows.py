@@ -26,6 +26,7 @@ from together_fn.flows import (
     MAX_REDIRECTS,
     Clock,
     Emit,
+    EmitEach,
     Read,
     Send,
     Sleep,
@@ -433,7 +434,13 @@ def stream(
 
 
 def emitted(effects: list[Any]) -> list[Any]:
-    return [e.item for e in effects if isinstance(e, Emit)]
+    items: list[Any] = []
+    for effect in effects:
+        if isinstance(effect, Emit):
+            items.append(effect.item)
+        elif isinstance(effect, EmitEach):
+            items.extend(effect.items)
+    return items
 
 
 def test_stream_by_hand() -> None:
@@ -441,8 +448,10 @@ def test_stream_by_hand() -> None:
     flow = stream_flow(STREAM, CONFIG, clock.clock)
     assert next(flow) == Send(prepare(REQUEST, CONFIG), stream=True)
     assert flow.send(head(**{"x-request-id": "s-1"})) == Read()
-    assert flow.send(sse(chunk("Hel"), chunk("lo"))) == Emit(Success(Chunk(text="Hel")))
-    assert flow.send(None) == Emit(Success(Chunk(text="lo")))
+    # The events of one read are emitted together.
+    assert flow.send(sse(chunk("Hel"), chunk("lo"))) == EmitEach(
+        (Success(Chunk(text="Hel")), Success(Chunk(text="lo")))
+    )
     assert flow.send(None) == Read()
     with pytest.raises(StopIteration) as stop:
         flow.send(b"data: [DONE]\n\n")
@@ -453,7 +462,7 @@ def test_stream_by_hand() -> None:
 
 def test_done_ends_the_stream_without_reading_further() -> None:
     effects, exchange = stream([head(), sse(chunk("a"), "[DONE]", chunk("never"))])
-    assert kinds(effects) == ["Send", "Read", "Emit"]
+    assert kinds(effects) == ["Send", "Read", "EmitEach"]
     assert emitted(effects) == [Success(Chunk(text="a"))]
     assert exchange.result == Success(None)
 
@@ -527,7 +536,7 @@ def test_stream_follows_a_redirect() -> None:
 
 def test_truncated_stream_without_done_is_an_error() -> None:
     effects, exchange = stream([head(), sse(chunk("a")), b""])
-    assert kinds(effects) == ["Send", "Read", "Emit", "Read", "Emit"]
+    assert kinds(effects) == ["Send", "Read", "EmitEach", "Read", "Emit"]
     first, last = emitted(effects)
     assert first == Success(Chunk(text="a"))
     error = last.failure()
@@ -541,7 +550,7 @@ def test_connection_drop_mid_stream_is_a_stream_error_and_not_retried() -> None:
     effects, exchange = stream(
         [head(**{"x-request-id": "s"}), sse(chunk("a")), APIConnectionError(message="reset")]
     )
-    assert kinds(effects) == ["Send", "Read", "Emit", "Read", "Emit"]
+    assert kinds(effects) == ["Send", "Read", "EmitEach", "Read", "Emit"]
     error = exchange.result.failure()
     assert isinstance(error, StreamError)
     assert "reset" in error.message
@@ -558,6 +567,8 @@ def test_connection_drop_mid_stream_is_a_stream_error_and_not_retried() -> None:
 )
 def test_error_events_become_stream_errors(raw: bytes) -> None:
     effects, exchange = stream([head(), sse(chunk("a")) + raw + sse(chunk("never"))])
+    # The event before the error and the error leave together; the event after never does.
+    assert kinds(effects) == ["Send", "Read", "EmitEach"]
     first, second = emitted(effects)
     assert first == Success(Chunk(text="a"))
     error = second.failure()
@@ -637,8 +648,30 @@ def test_an_error_event_carries_the_attempts_and_time_of_the_stream() -> None:
     assert isinstance(flow.send(None), Send)
     assert isinstance(flow.send(HttpResponseHead(status=200)), Read)
     emitted = flow.send(b'data: {"error": {"message": "boom", "type": "server_error"}}\n\n')
-    assert isinstance(emitted, Emit)
-    error = emitted.item.failure()
+    assert isinstance(emitted, EmitEach)
+    (failed,) = emitted.items
+    error = failed.failure()
     assert isinstance(error, StreamError)
     assert error.attempts == 2
     assert error.elapsed > 0
+
+
+@pytest.mark.parametrize(
+    ("data", "decodes"),
+    [
+        (' {"text": "a"}\t', True),  # spaces around one value are still JSON
+        ('{"text": "a"} {"text": "b"}', False),  # two values are not
+        ('{"text": "a"', False),
+        ("\ufeff" + '{"text": "a"}', False),  # json.loads refuses a BOM in text
+        ("", False),
+    ],
+)
+def test_event_data_is_parsed_exactly_as_json_loads_would(data: str, decodes: bool) -> None:
+    call = attrs.evolve(STREAM, done=None)
+    script = [head(), f"data: {data}\n\n".encode(), *([b""] if decodes else [])]
+    effects, _ = stream(script, call=call)
+    first = emitted(effects)[0]
+    if decodes:
+        assert first == Success(Chunk(text="a"))
+    else:
+        assert isinstance(first.failure(), APIResponseValidationError)

@@ -18,7 +18,16 @@ from returns.result import Result
 from together_fn.calls import Call, Exchange, StreamCall
 from together_fn.config import ClientConfig
 from together_fn.errors import APIConnectionError, TogetherError
-from together_fn.flows import Clock, Emit, Read, Send, Sleep, request_flow, stream_flow
+from together_fn.flows import (
+    Clock,
+    Emit,
+    EmitEach,
+    Read,
+    Send,
+    Sleep,
+    request_flow,
+    stream_flow,
+)
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead
 
 if TYPE_CHECKING:
@@ -90,20 +99,22 @@ class ResultStream(Iterator[Result[T, TogetherError]]):
 
     def __init__(self, items: Generator[Result[T, TogetherError], None, Exchange[None]]):
         self._items = items
+        self._events = self._recorded()
         self.exchange: Exchange[None] | None = None
 
-    def __iter__(self) -> ResultStream[T]:
-        return self
+    def _recorded(self) -> Generator[Result[T, TogetherError], None, None]:
+        self.exchange = yield from self._items
+
+    def __iter__(self) -> Iterator[Result[T, TogetherError]]:
+        # The generator itself: a ``for`` loop then costs no method call per event.
+        return self._events
 
     def __next__(self) -> Result[T, TogetherError]:
-        try:
-            return next(self._items)
-        except StopIteration as stop:
-            self.exchange = stop.value
-            raise StopIteration from None
+        return next(self._events)
 
     def close(self) -> None:
         """Stop reading and release the connection."""
+        self._events.close()  # closes the driver too, if it has started
         self._items.close()
 
     def __enter__(self) -> ResultStream[T]:
@@ -204,9 +215,9 @@ class Executor:
             while True:
                 effect = flow.send(outcome)
                 outcome = None
-                # Tested in order of frequency: one Emit per event, one Read per chunk.
-                if isinstance(effect, Emit):
-                    yield effect.item
+                # Tested in order of frequency: one Read and one EmitEach per chunk.
+                if isinstance(effect, EmitEach):
+                    yield from effect.items
                 elif isinstance(effect, Read):
                     outcome = _read(body)
                 elif isinstance(effect, Send):
@@ -215,6 +226,8 @@ class Executor:
                     body, outcome = _open(self.transport, effect.request)
                 elif isinstance(effect, Sleep):
                     self._sleep(effect.seconds)
+                elif isinstance(effect, Emit):
+                    yield effect.item
         except StopIteration as done:
             exchange: Exchange[None] = done.value
             return exchange
@@ -319,9 +332,10 @@ class AsyncExecutor:
             while True:
                 effect = flow.send(outcome)
                 outcome = None
-                # Tested in order of frequency: one Emit per event, one Read per chunk.
-                if isinstance(effect, Emit):
-                    yield effect.item
+                # Tested in order of frequency: one Read and one EmitEach per chunk.
+                if isinstance(effect, EmitEach):
+                    for item in effect.items:
+                        yield item
                 elif isinstance(effect, Read):
                     outcome = await _aread(body)
                 elif isinstance(effect, Send):
@@ -330,6 +344,8 @@ class AsyncExecutor:
                     body, outcome = await _aopen(self.transport, effect.request)
                 elif isinstance(effect, Sleep):
                     await self._sleep(effect.seconds)
+                elif isinstance(effect, Emit):
+                    yield effect.item
         except StopIteration as done:
             yield done.value
         finally:
