@@ -7,6 +7,7 @@ no I/O. An executor performs it and :func:`interpret` reads the response.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -137,6 +138,8 @@ def interpret(
         decoded: Result[T, APIResponseValidationError] = decode_json(
             response.body, call.response_type
         )
+        if isinstance(decoded, Success):
+            return decoded
         return decoded.alt(
             lambda e: attrs.evolve(
                 e,
@@ -180,7 +183,7 @@ def interpret_event(
 
 
 #: The C scanner behind ``json.loads``, without the Python layers around it.
-_SCAN = json.JSONDecoder().scan_once
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _loads(text: str) -> Any:

@@ -56,7 +56,7 @@ def _server_pairs(
     return tuple((name, _strip_slash(url)) for name, url in pairs)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)  # hashed on every call (see _config_headers)
 class ClientConfig:
     """Everything a request needs that the builders leave out. The key is never shown."""
 
@@ -164,8 +164,15 @@ def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
     headers = _config_headers(config, own, isinstance(request.body, JsonBody))
     if request.headers:
         headers = _merge(headers, request.headers)
-    return attrs.evolve(
-        request, url=url, headers=headers, timeout=request.timeout or config.timeout
+    # Made directly rather than with attrs.evolve, which inspects the class on every call.
+    return HttpRequest(
+        method=request.method,
+        url=url,
+        query=request.query,
+        headers=headers,
+        body=request.body,
+        timeout=request.timeout or config.timeout,
+        server=request.server,
     )
 
 

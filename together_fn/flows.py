@@ -219,10 +219,11 @@ def _exchange(
     call: Call[T], response: HttpResponse, book: _Attempts, retry_after: float | None
 ) -> Exchange[T]:
     elapsed = book.elapsed()
-    result = interpret(
-        call, response, attempts=book.attempts, elapsed=elapsed, retry_after=retry_after
-    ).alt(book.scrubbed)
-    return Exchange(result=result, response=response.head, attempts=book.attempts, elapsed=elapsed)
+    attempts = book.retries + 1
+    result = interpret(call, response, attempts=attempts, elapsed=elapsed, retry_after=retry_after)
+    if isinstance(result, Failure):
+        result = result.alt(book.scrubbed)
+    return Exchange(result=result, response=response.head, attempts=attempts, elapsed=elapsed)
 
 
 def stream_flow(call: StreamCall[T], config: ClientConfig, clock: Clock) -> StreamFlow:

@@ -200,6 +200,26 @@ def _merge_bytes(segments: list[Segment]) -> tuple[Segment, ...]:
     return tuple(merged)
 
 
+def in_memory_request(request: HttpRequest) -> tuple[bytes | None, dict[str, str]] | None:
+    """The body and headers to send for a body already in memory (none, JSON or raw bytes):
+    what :func:`encode_body` and :func:`send_headers` give, without the intermediate value.
+    ``None`` for the other bodies."""
+    body = request.body
+    headers = {k: v for k, v in request.headers if k not in FRAMING_HEADERS}
+    if isinstance(body, NoBody):
+        return None, headers
+    if isinstance(body, JsonBody):
+        content_type = "application/json"
+    elif isinstance(body, RawBody):
+        content_type = body.content_type
+    else:
+        return None
+    if "content-type" not in headers:
+        headers["content-type"] = content_type
+    headers["content-length"] = str(len(body.data))
+    return body.data, headers
+
+
 def send_headers(request: HttpRequest, body: EncodedBody) -> dict[str, str]:
     """The headers to send: the request's own, with framing computed from ``body``."""
     headers = {k: v for k, v in request.headers if k not in FRAMING_HEADERS}

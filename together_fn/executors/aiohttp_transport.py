@@ -8,6 +8,7 @@ connection), and every library failure becomes an ``APIConnectionError``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl as ssl_module
 from collections.abc import AsyncGenerator, AsyncIterator
 
@@ -18,6 +19,7 @@ from together_fn.executors._bodies import (
     EncodedBody,
     connection_error,
     encode_body,
+    in_memory_request,
     send_headers,
 )
 from together_fn.executors._environment import EnvironmentSettings
@@ -94,8 +96,9 @@ class AiohttpTransport:
             response.close()
             raise
         response.release()
-        head = _head(response)
-        return HttpResponse(status=head.status, headers=head.headers, body=body, url=head.url)
+        return HttpResponse(
+            status=response.status, headers=_headers(response), body=body, url=str(response.url)
+        )
 
     async def aopen(self, request: HttpRequest) -> _AiohttpStream:
         """Send ``request``; return once the head has arrived, the body still to read."""
@@ -110,32 +113,42 @@ class AiohttpTransport:
                 self._guard = None
 
     async def _start(self, request: HttpRequest) -> aiohttp.ClientResponse:
-        try:
-            encoded = encode_body(request.body)
-        except OSError as exc:
-            # Not a network failure, and retrying cannot help (see the requests transport).
-            raise connection_error(
-                request, "could not read the file to upload", exc, request_sent=True
-            ) from None
+        data: bytes | AsyncIterator[bytes] | None
+        simple = in_memory_request(request)  # most calls: no encoding step
+        if simple is not None:
+            data, headers = simple
+        else:
+            try:
+                encoded = encode_body(request.body)
+            except OSError as exc:
+                # Not a network failure, and retrying cannot help (see the requests transport).
+                raise connection_error(
+                    request, "could not read the file to upload", exc, request_sent=True
+                ) from None
+            data, headers = _data(encoded), send_headers(request, encoded)
         timeout = request.timeout or _DEFAULT_TIMEOUT
+        url = request.full_url
         try:
             session = await self._session()
             return await session.request(
                 request.method.value,
-                request.full_url,
-                headers=send_headers(request, encoded),
-                data=_data(encoded),
+                url,
+                headers=headers,
+                data=data,
                 allow_redirects=False,
-                proxy=self._environment.proxy_for(request.full_url) if self._environment else None,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=timeout.connect,
-                    sock_connect=timeout.connect,
-                    sock_read=timeout.read,
-                ),
+                proxy=self._environment.proxy_for(url) if self._environment else None,
+                timeout=_client_timeout(timeout),
             )
         except _ERRORS as exc:
             raise _send_failure(request, exc, timeout) from None
+
+
+@functools.lru_cache(maxsize=32)
+def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    # One per distinct timeout, not one per call.
+    return aiohttp.ClientTimeout(
+        total=None, connect=timeout.connect, sock_connect=timeout.connect, sock_read=timeout.read
+    )
 
 
 async def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
@@ -174,9 +187,14 @@ def _too_large(request: HttpRequest, what: str, limit: int) -> ResponseTooLargeE
     return ResponseTooLargeError(message=text.message, limit=limit)
 
 
+def _headers(response: aiohttp.ClientResponse) -> tuple[tuple[str, str], ...]:
+    return tuple([(k.lower(), v) for k, v in response.headers.items()])
+
+
 def _head(response: aiohttp.ClientResponse) -> HttpResponseHead:
-    headers = tuple((k.lower(), v) for k, v in response.headers.items())
-    return HttpResponseHead(status=response.status, headers=headers, url=str(response.url))
+    return HttpResponseHead(
+        status=response.status, headers=_headers(response), url=str(response.url)
+    )
 
 
 class _AiohttpStream:

@@ -181,7 +181,10 @@ class Executor:
             while True:
                 effect = flow.send(outcome)
                 if isinstance(effect, Send):
-                    outcome = _send(self.transport, effect.request)
+                    try:
+                        outcome = self.transport.send(effect.request)
+                    except APIConnectionError as failure:
+                        outcome = failure
                 elif isinstance(effect, Sleep):
                     self._sleep(effect.seconds)
                     outcome = None
@@ -298,7 +301,10 @@ class AsyncExecutor:
             while True:
                 effect = flow.send(outcome)
                 if isinstance(effect, Send):
-                    outcome = await _asend(self.transport, effect.request)
+                    try:  # inline, not a helper coroutine: this runs for every call
+                        outcome = await self.transport.asend(effect.request)
+                    except APIConnectionError as failure:
+                        outcome = failure
                 elif isinstance(effect, Sleep):
                     await self._sleep(effect.seconds)
                     outcome = None

@@ -20,6 +20,7 @@ from together_fn.executors._bodies import (
     EncodedBody,
     connection_error,
     encode_body,
+    in_memory_request,
     send_headers,
 )
 from together_fn.executors._environment import EnvironmentSettings
@@ -96,23 +97,30 @@ class RequestsTransport:
             self.session.close()
 
     def _start(self, request: HttpRequest) -> requests.Response:
-        try:
-            encoded = encode_body(request.body)
-        except OSError as exc:
-            # Not a network failure, and retrying cannot help: reported as possibly sent so
-            # that a retry policy gives up on non-retryable calls at once.
-            raise connection_error(
-                request, "could not read the file to upload", exc, request_sent=True
-            ) from None
+        data: bytes | _SizedChunks | None
+        simple = in_memory_request(request)  # most calls: no encoding step
+        if simple is not None:
+            data, headers = simple
+        else:
+            try:
+                encoded = encode_body(request.body)
+            except OSError as exc:
+                # Not a network failure, and retrying cannot help: reported as possibly sent
+                # so that a retry policy gives up on non-retryable calls at once.
+                raise connection_error(
+                    request, "could not read the file to upload", exc, request_sent=True
+                ) from None
+            data, headers = _data(encoded), send_headers(request, encoded)
         timeout = request.timeout or _DEFAULT_TIMEOUT
+        url = request.full_url
         try:
             return self.session.request(
                 request.method.value,
-                request.full_url,
-                headers=send_headers(request, encoded),
-                data=_data(encoded),
+                url,
+                headers=headers,
+                data=data,
                 timeout=(timeout.connect, timeout.read),
-                proxies=self._proxies(request.full_url),
+                proxies=self._proxies(url),
                 allow_redirects=False,
                 stream=True,
                 auth=_headers_only,
