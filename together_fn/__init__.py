@@ -4,8 +4,8 @@ Pure builders in :mod:`together_fn.api` return immutable :class:`Call` values; e
 :mod:`together_fn.executors` perform them and return ``returns`` ``Result`` values holding
 attrs models; :class:`Together` and :class:`AsyncTogether` wrap both for convenience.
 Importing this package imports no HTTP library, and neither the builders and models of every
-area nor the clients until they are first used: an area costs its import time only once a
-program touches it.
+area, the executors, cattrs nor the clients until they are first used: an area costs its
+import time only once a program touches it.
 """
 
 from __future__ import annotations
@@ -40,11 +40,8 @@ from together_fn.errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
-from together_fn.executors import AsyncExecutor, Executor
 from together_fn.http import HttpRequest, HttpResponse, Method, Timeout
-from together_fn.resources._base import AsyncChunkStream, ChunkStream, unwrap_or_raise
 from together_fn.retry import RetryPolicy
-from together_fn.wait import WaitPolicy
 
 __all__ = [
     "APIConnectionError",
@@ -97,11 +94,26 @@ __all__ = [
 if TYPE_CHECKING:
     from together_fn import api
     from together_fn.client import AsyncTogether, Together
+    from together_fn.executors import AsyncExecutor, Executor
+    from together_fn.resources._base import AsyncChunkStream, ChunkStream, unwrap_or_raise
+    from together_fn.wait import WaitPolicy
 
+# The executors (and the flows they drive) and polling cost their import time only once a
+# program performs a call; so do their modules, once attributes of the package like the rest.
 _LAZY = {
     "api": "together_fn.api",
     "Together": "together_fn.client",
     "AsyncTogether": "together_fn.client",
+    "Executor": "together_fn.executors",
+    "AsyncExecutor": "together_fn.executors",
+    "ChunkStream": "together_fn.resources._base",
+    "AsyncChunkStream": "together_fn.resources._base",
+    "unwrap_or_raise": "together_fn.resources._base",
+    "WaitPolicy": "together_fn.wait",
+    "executors": "together_fn.executors",
+    "flows": "together_fn.flows",
+    "resources": "together_fn.resources",
+    "wait": "together_fn.wait",
 }
 
 

@@ -6,14 +6,12 @@ no I/O. An executor performs it and :func:`interpret` reads the response.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import attrs
 from returns.result import Failure, Result, Success
 
-from together_fn.codec import decode_json, decode_value
+from together_fn.codec import decode_json, decode_value, loads
 from together_fn.errors import (
     APIResponseValidationError,
     RateLimitError,
@@ -161,7 +159,7 @@ def interpret_event(
     """Decode one event, or turn an error event (``event: error`` or ``{"error": ...}``)
     into a :class:`StreamError`."""
     try:
-        payload = _loads(event.data)
+        payload = loads(event.data)
     except ValueError:
         if event.event == "error":
             return Failure(_stream_error(event.data, None, received, request_id))
@@ -180,21 +178,6 @@ def interpret_event(
     if isinstance(decoded, Success):
         return decoded
     return decoded.alt(lambda e: attrs.evolve(e, body=event.data.encode(), request_id=request_id))
-
-
-#: The C scanner behind ``json.loads``, without the Python layers around it.
-_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
-def _loads(text: str) -> Any:
-    # An event's data is almost always one JSON value and nothing else: the scanner alone
-    # parses it. Anything else (spaces around it, two values, no value) goes to json.loads,
-    # which gives the same answer or the same error as always.
-    try:
-        value, end = _SCAN(text, 0)
-    except (StopIteration, ValueError):
-        return json.loads(text)
-    return value if end == len(text) else json.loads(text)
 
 
 def _stream_error(raw: str, payload: object, received: int, request_id: str | None) -> StreamError:

@@ -7,7 +7,6 @@ to a bound. The clock and the random draw are passed in, so every decision is re
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 import attrs
@@ -96,7 +95,8 @@ def retry_after(headers: Headers, now: float) -> float | None:
         seconds = float(raw)
     except ValueError:
         # Imported here: the email package is a tenth of the library's import time, and an
-        # HTTP-date Retry-After is rare.
+        # HTTP-date Retry-After is rare (datetime, likewise, is needed only for one).
+        from datetime import UTC
         from email.utils import parsedate_to_datetime
 
         try:

@@ -462,3 +462,40 @@ def test_models_made_by_setting_slots_equal_models_made_by_init() -> None:
     for broken in ({"name": "t", "leaves": "not a list"}, {"name": "t", "leaf": ["x"]}, {}):
         with pytest.raises((TypeError, KeyError)):
             _FAST.structure(broken, _Tree)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a": [1, 2.5, "x", null, true]}',
+        b'[{"seed": 93137811394053800001}]',
+        b' {"a": 1}',
+        b'{"a": 1} ',
+        b'{"a": 1}{"b": 2}',
+        b'{"a": ',
+        b"",
+        b"null",
+        b'"text"',
+        b"\xef\xbb\xbf" + b'{"a": 1}',
+        '{"a": "\u00e9"}'.encode("utf-16"),
+        '{"a": 1}'.encode("utf-16-le"),
+        '{"a": 1}'.encode("utf-32"),
+        b'{"a": "\xff"}',
+        b'{"a": "\\ud800"}',
+        b'{"a": NaN}',
+        bytearray(b'{"a": 1}'),
+        '{"a": "\u2028"}',
+        " [1]",
+        "",
+    ],
+)
+def test_loads_answers_as_json_loads_does(data: bytes | str) -> None:
+    from together_fn.codec import loads
+
+    def outcome(parse: Any) -> object:
+        try:
+            return ("ok", parse(data))
+        except (ValueError, RecursionError) as error:
+            return (type(error), str(error))
+
+    assert outcome(loads) == outcome(json.loads)

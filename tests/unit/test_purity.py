@@ -195,6 +195,48 @@ def test_importing_the_package_imports_no_http_yaml_or_cli_library() -> None:
     assert json.loads(done.stdout) == []
 
 
+def _fresh_interpreter(program: str) -> str:
+    done = subprocess.run(  # a fresh interpreter: this one has imported everything already
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        cwd=PACKAGE.parent,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_importing_the_package_imports_no_cattrs_until_the_first_decode() -> None:
+    program = (
+        "import json, sys\n"
+        "import together_fn\n"
+        "print(json.dumps(sorted(m for m in sys.modules"
+        " if m.split('.')[0] == 'cattrs' or m == 'together_fn._converter')))\n"
+        "from together_fn.codec import decode_json\n"
+        "print(json.dumps(decode_json(b'[1, 2]', list[int]).unwrap()))\n"
+        "print(json.dumps('cattrs' in sys.modules))\n"
+    )
+    lazy, decoded, loaded = _fresh_interpreter(program).splitlines()
+    assert json.loads(lazy) == []
+    assert json.loads(decoded) == [1, 2]
+    assert json.loads(loaded) is True
+
+
+def test_the_converters_are_there_for_whoever_asks_first() -> None:
+    program = (
+        "import cattrs\n"
+        "from together_fn.codec import _FAST, CONVERTER, make_converter, unstructure\n"
+        "assert isinstance(CONVERTER, cattrs.Converter) and isinstance(_FAST, cattrs.Converter)\n"
+        "assert CONVERTER is not _FAST and isinstance(make_converter(), cattrs.Converter)\n"
+        "import together_fn.codec as codec\n"
+        "assert codec.CONVERTER is CONVERTER and codec._FAST is _FAST\n"
+        "print(unstructure({'a': (1,)}))\n"
+    )
+    assert _fresh_interpreter(program).strip() == "{'a': [1]}"
+
+
 def test_unit_tests_cannot_open_connections() -> None:
     with pytest.raises(NetworkAccessError):
         socket.create_connection(("127.0.0.1", 9))
