@@ -121,13 +121,16 @@ def endpoint_for(path: str) -> Endpoint:
     return found
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def build_call(endpoint: Endpoint, body: Mapping[str, Any]) -> Call[bytes]:
     """The Call that sends ``body`` as given; its answer is kept as the bytes the server
     sent (the runner checks they are JSON before writing them)."""
     problem = body_problem(body)
     if problem is not None:
         raise ValueError(problem)
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    data = _COMPACT.encode(body).encode()
     request = HttpRequest(method=Method.POST, url=endpoint.api_path, body=JsonBody(data))
     return Call(operation=endpoint.operation, request=request, response_type=bytes)
 

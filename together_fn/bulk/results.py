@@ -108,6 +108,9 @@ def encode_result(line: ResultLine) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
+_TEXT = json.JSONEncoder(ensure_ascii=False)
+
+
 def encode_answer(
     custom_id: str,
     body: bytes,
@@ -136,7 +139,7 @@ def encode_answer(
     return b"".join(
         (
             b'{"custom_id":',
-            json.dumps(custom_id, ensure_ascii=False).encode(),
+            _TEXT.encode(custom_id).encode(),
             b',"status":"ok","response":',
             body.strip(),
             f',"attempts":{int(attempts)},"elapsed":{float(elapsed)!r}{started},'

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
@@ -45,9 +44,10 @@ from together_fn.bulk.lines import BulkInputError, Problem, is_blank, parse_requ
 from together_fn.bulk.results import encode_answer, encode_result, result_of
 from together_fn.bulk.summary import BulkSummary, count_statuses
 from together_fn.calls import Call, Exchange, RateLimit, rate_limit_of
+from together_fn.codec import loads
 from together_fn.config import ClientConfig, config_from_env
 from together_fn.errors import APIConnectionError, APIResponseValidationError
-from together_fn.executors.base import SYSTEM_CLOCK, AsyncTransport, _asend
+from together_fn.executors.base import SYSTEM_CLOCK, AsyncTransport
 from together_fn.executors.bulk_files import PathLike, check_input_file, prepare_output
 from together_fn.flows import Clock, Send, Sleep, request_flow
 from together_fn.http import HttpResponse
@@ -103,7 +103,10 @@ class _Run:
                     if delay > 0:
                         waited += delay
                         await self.sleep(delay)
-                    outcome = await _asend(self.transport, effect.request)
+                    try:
+                        outcome = await self.transport.asend(effect.request)
+                    except APIConnectionError as failure:
+                        outcome = failure
                     self._observe(outcome, cost)
                 elif isinstance(effect, Sleep):
                     await self.sleep(effect.seconds)
@@ -154,7 +157,7 @@ class _Run:
         if isinstance(exchange.result, Success):
             body: bytes = exchange.result.unwrap()
             try:
-                value = json.loads(body)
+                value = loads(body)
             except (ValueError, RecursionError) as exc:
                 error = APIResponseValidationError(
                     message="the response is not JSON",
