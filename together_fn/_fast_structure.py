@@ -141,7 +141,9 @@ def _value_of(
         hooks.append(_first_use(converter, model, hooks, inner))
         if array:
             lines.append(f"{indent}h = H[{inner}]")
-            value = f"tuple([h(x, m{index}) for x in v]) if type(v) is list else {hook}"
+            # One choice per chunk is the rule: no comprehension for a single item.
+            each = f"(h(v[0], m{index}),) if len(v) == 1 else tuple([h(x, m{index}) for x in v])"
+            value = f"({each}) if type(v) is list else {hook}"
         else:
             value = f"H[{inner}](v, m{index}) if type(v) is dict else {hook}"
         return f"None if v is None else {value}" if model_nullable else value
