@@ -7,6 +7,7 @@ the spec is a test and not a claim.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
@@ -103,19 +104,35 @@ def request(
     options: RequestOptions = NO_OPTIONS,
 ) -> HttpRequest:
     """An :class:`HttpRequest` relative to the base URL, with ``options`` applied."""
+    if options is NO_OPTIONS and not query and not headers:
+        return HttpRequest(method=method, url=path, body=body)  # most calls: nothing to merge
     timeout = options.timeout
     if timeout is not None and not isinstance(timeout, Timeout):
         timeout = Timeout(connect=min(5.0, float(timeout)), read=float(timeout))
-    merged_query = {**(query or {}), **(options.extra_query or {})}
-    merged_headers = {**(headers or {}), **(options.extra_headers or {})}
     return HttpRequest(
         method=method,
         url=path,
-        query=to_query(merged_query),
-        headers=to_headers(merged_headers),
+        query=to_query(_merged(query, options.extra_query)),
+        headers=to_headers(_merged(headers, options.extra_headers)),
         body=body,
         timeout=timeout,
     )
+
+
+def _merged(
+    base: Mapping[str, Any] | None, extra: Mapping[str, Any] | None
+) -> Mapping[str, Any] | None:
+    # ``extra`` wins; a copy only when there are two mappings to merge.
+    if base and extra:
+        return {**base, **extra}
+    return base or extra
+
+
+@functools.cache
+def _method_and_template(operation_key: str) -> tuple[Method, str]:
+    # Operation keys are a fixed set of literals: parse each once.
+    method, template = operation_key.split(" ", 1)
+    return Method(method), template
 
 
 def json_call(
@@ -129,11 +146,15 @@ def json_call(
 ) -> Call[Any]:
     """A Call that sends ``model`` as JSON to ``operation_key``'s method and path (``path``:
     the path with its template filled in)."""
-    method, template = operation_key.split(" ", 1)
+    method, template = _method_and_template(operation_key)
     url = template if path is None else path
+    if options is NO_OPTIONS:  # most calls: nothing to merge into the body or the request
+        request_ = HttpRequest(method=method, url=url, body=JsonBody(encode_json(model)))
+    else:
+        request_ = request(method, url, body=json_body(model, options), options=options)
     return Call(
         operation=operation_key,
-        request=request(Method(method), url, body=json_body(model, options), options=options),
+        request=request_,
         response_type=response_type,
         retryable=retryable,
     )
@@ -149,10 +170,9 @@ def bodiless_call(
     options: RequestOptions = NO_OPTIONS,
 ) -> Call[Any]:
     """A Call without a body: ``operation_key``'s method at ``path`` (its template filled in)."""
-    method = operation_key.split(" ", 1)[0]
     return Call(
         operation=operation_key,
-        request=request(Method(method), path, query=query, options=options),
+        request=request(_method_and_template(operation_key)[0], path, query=query, options=options),
         response_type=response_type,
         retryable=retryable,
     )

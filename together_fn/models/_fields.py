@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+#: What :func:`non_empty` checks; a constant, as ``str | tuple | list`` would be rebuilt on
+#: every call.
+_SIZED = (str, tuple, list)
+
 
 def non_empty(_: object, attribute: Any, value: Any) -> None:
     """A required string or sequence must not be empty."""
-    if isinstance(value, str | tuple | list) and len(value) == 0:
+    if isinstance(value, _SIZED) and len(value) == 0:
         raise ValueError(f"{attribute.name} must not be empty")
 
 

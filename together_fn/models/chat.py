@@ -221,7 +221,6 @@ ChatCompletionMessageParam: TypeAlias = Annotated[
 ]
 
 
-_ROLE_AND_CONTENT = frozenset({"role", "content"})
 #: Roles whose ``{"role", "content": "text"}`` message is that class with that content.
 _TEXT_MESSAGES: dict[str, Callable[..., Any]] = {
     "system": ChatCompletionSystemMessageParam,
@@ -232,6 +231,16 @@ _TEXT_MESSAGES: dict[str, Callable[..., Any]] = {
 
 
 def _message(value: object) -> Any:
+    # (dict first: it spares the slow ABC check in the common case.)
+    if type(value) is dict or isinstance(value, Mapping):
+        simple = _TEXT_MESSAGES.get(value.get("role"))  # type: ignore[arg-type]
+        if simple is not None and len(value) == 2:
+            content = value.get("content")
+            if type(content) is str:
+                # ``{"role", "content": "text"}``, the commonest message, made directly:
+                # what typed_or_raw would make of it.
+                return simple(content=content)
+        return typed_or_raw(value, ChatCompletionMessageParam)
     if isinstance(value, ChatCompletionMessage):
         # An answer fed back into the conversation.
         return ChatCompletionAssistantMessageParam(
@@ -239,23 +248,19 @@ def _message(value: object) -> Any:
             tool_calls=value.tool_calls or None,
             function_call=value.function_call,
         )
-    if isinstance(value, Mapping):
-        simple = _TEXT_MESSAGES.get(value.get("role"))  # type: ignore[arg-type]
-        if simple is not None and value.keys() == _ROLE_AND_CONTENT:
-            content = value["content"]
-            if type(content) is str:
-                # The commonest message, made directly: what typed_or_raw would make of it.
-                return simple(content=content)
-        return typed_or_raw(value, ChatCompletionMessageParam)
     if attrs.has(type(value)):
         return value
     raise TypeError(f"a message must be a dict or a message model, got {type(value).__name__}")
 
 
+#: What ``messages`` usually is, told apart without an ABC check.
+_ARRAYS = (list, tuple)
+
+
 def _messages(value: Iterable[object]) -> tuple[ChatCompletionMessageParam, ...]:
-    if isinstance(value, str | Mapping):
+    if type(value) not in _ARRAYS and isinstance(value, str | Mapping):
         raise TypeError("messages must be a list of messages")
-    return tuple(_message(m) for m in value)
+    return tuple([_message(m) for m in value])
 
 
 def _tools(value: Iterable[object] | None) -> tuple[ToolsPart | dict[str, Any], ...] | None:
@@ -326,16 +331,22 @@ def _response_format(value: ResponseFormat | Mapping[str, Any] | None) -> Respon
 
 
 def _tool_choice(value: str | ToolChoice | Mapping[str, Any] | None) -> ToolChoiceParam | None:
-    typed: ToolChoiceParam | None = typed_or_raw(value, ToolChoice)
+    if value is None:
+        return None
+    typed: ToolChoiceParam = typed_or_raw(value, ToolChoice)
     return typed
 
 
 def _reasoning(value: Reasoning | Mapping[str, Any] | None) -> Reasoning | dict[str, Any] | None:
-    typed: Reasoning | dict[str, Any] | None = typed_or_raw(value, Reasoning)
+    if value is None:
+        return None
+    typed: Reasoning | dict[str, Any] = typed_or_raw(value, Reasoning)
     return typed
 
 
 def _function_call(value: str | Mapping[str, Any] | None) -> str | dict[str, Any] | None:
+    if value is None or type(value) is str:
+        return value  # spares the slow ABC check below
     return dict(value) if isinstance(value, Mapping) else value
 
 
