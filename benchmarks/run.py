@@ -5,9 +5,10 @@
     python -m benchmarks.run --profile stream   # cProfile the together_fn side of one measure
 
 CPU is measured in this process with ``time.process_time``; the loopback server is another
-process (``benchmarks/server.py``), so its CPU never counts. Every measure is repeated and the
-best repetition kept (the floor and together_fn alternate, so drift hits both). Timings are
-printed, never asserted.
+process (``benchmarks/server.py``), so its CPU never counts. Every measure is repeated in
+rounds that run the floor and together_fn back to back: the times shown are the best of each
+side, the ratio is the median of the rounds' ratios (drift in the machine's speed hits both
+sides of a round alike). Timings are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -142,30 +143,44 @@ def per_call(once: Callable[[], object], n: int) -> Callable[[], float]:
     return lambda: cpu(work) / n
 
 
-def best_of(
-    rounds: int, ours: Callable[[], float], floor: Callable[[], float]
-) -> tuple[float, float]:
-    """The best (lowest) of ``rounds`` alternating measurements of each side."""
+@attrs.frozen(kw_only=True)
+class Measured:
+    """One measure of both sides: the best of each, and their typical ratio."""
+
+    mine: float
+    floor: float
+    #: The median of the per-round ratios: each round runs both sides back to back, so a
+    #: slow or fast spell of the machine (a virtual machine's neighbours, frequency scaling)
+    #: scales both and cancels out, where the ratio of two best times taken at different
+    #: moments would not.
+    ratio: float
+
+
+def paired(mine: list[float], floor: list[float]) -> Measured:
+    """Summarize rounds of both sides, measured in pairs (``mine[i]`` beside ``floor[i]``)."""
+    ratios = [m / f for m, f in zip(mine, floor, strict=True)]
+    return Measured(mine=min(mine), floor=min(floor), ratio=statistics.median(ratios))
+
+
+def best_of(rounds: int, ours: Callable[[], float], floor: Callable[[], float]) -> Measured:
+    """``rounds`` alternating measurements of each side."""
     mine, theirs = [], []
     for _ in range(rounds):
         theirs.append(floor())
         with profiled():
             mine.append(ours())
-    return min(mine), min(theirs)
+    return paired(mine, theirs)
 
 
-def ratio_row(
-    measure: str, ours: float, floor: float, target: float, unit: str, scale: float
-) -> Row:
+def ratio_row(measure: str, measured: Measured, target: float, unit: str, scale: float) -> Row:
     """A row comparing two costs (lower is better) against a target ratio."""
-    ratio = ours / floor
     return Row(
         measure=measure,
-        ours=f"{ours * scale:,.1f} {unit}",
-        floor=f"{floor * scale:,.1f} {unit}",
-        ratio=f"{ratio:.2f}x",
+        ours=f"{measured.mine * scale:,.1f} {unit}",
+        floor=f"{measured.floor * scale:,.1f} {unit}",
+        ratio=f"{measured.ratio:.2f}x",
         target=f"<= {target:g}x",
-        met=ratio <= target,
+        met=measured.ratio <= target,
     )
 
 
@@ -253,12 +268,12 @@ def sync_chat(settings: Settings, config: ClientConfig) -> list[Row]:
         raw_once()
         ours_once()
     try:
-        mine, floor = best_of(settings.rounds, per_call(ours_once, n), per_call(raw_once, n))
+        measured = best_of(settings.rounds, per_call(ours_once, n), per_call(raw_once, n))
     finally:
         executor.close()
         session.close()
     label = f"2. sync chat, CPU per call ({settings.rounds}x{n} calls)"
-    return [ratio_row(label, mine, floor, 1.1, "us", 1e6)]
+    return [ratio_row(label, measured, 1.1, "us", 1e6)]
 
 
 # -- 3. async chat -------------------------------------------------------------------------------
@@ -316,11 +331,13 @@ async def _async_chat(settings: Settings, config: ClientConfig) -> list[Row]:
         await executor.aclose()
         await no_env.aclose()
         await session.close()
-    cpu_floor, cpu_mine, cpu_no_env = (min(c for c, _ in results[k]) for k in sides)
+    raw_cpu = [c for c, _ in results["raw"]]
+    cpu = paired([c for c, _ in results["ours"]], raw_cpu)
+    untrusting = paired([c for c, _ in results["no_env"]], raw_cpu)
     rate_floor, rate_mine = (max(r for _, r in results[k]) for k in ("raw", "ours"))
     label = f"async chat x{CONCURRENCY} ({settings.rounds}x{n} calls)"
     return [
-        ratio_row(f"3. {label}, CPU per call", cpu_mine, cpu_floor, 1.3, "us", 1e6),
+        ratio_row(f"3. {label}, CPU per call", cpu, 1.3, "us", 1e6),
         Row(
             measure=f"   {label}, wall-clock calls/s",
             ours=f"{rate_mine:,.0f}/s",
@@ -331,9 +348,9 @@ async def _async_chat(settings: Settings, config: ClientConfig) -> list[Row]:
         ),
         Row(
             measure="   the same, AiohttpTransport(trust_env=False)",
-            ours=f"{cpu_no_env * 1e6:,.1f} us",
-            floor=f"{cpu_floor * 1e6:,.1f} us",
-            ratio=f"{cpu_no_env / cpu_floor:.2f}x",
+            ours=f"{untrusting.mine * 1e6:,.1f} us",
+            floor=f"{untrusting.floor * 1e6:,.1f} us",
+            ratio=f"{untrusting.ratio:.2f}x",
             target="(info)",
             met=None,
         ),
@@ -392,12 +409,12 @@ def stream_chat(settings: Settings, config: ClientConfig) -> list[Row]:
     try:
         checked(raw_once)()
         checked(ours_once)()
-        mine, floor = best_of(settings.rounds, checked(ours_once), checked(raw_once))
+        measured = best_of(settings.rounds, checked(ours_once), checked(raw_once))
     finally:
         executor.close()
         session.close()
     return [
-        ratio_row(f"4. SSE stream, CPU per chunk ({chunks:,} chunks)", mine, floor, 2.0, "us", 1e6)
+        ratio_row(f"4. SSE stream, CPU per chunk ({chunks:,} chunks)", measured, 2.0, "us", 1e6)
     ]
 
 
@@ -414,8 +431,7 @@ def decoding(
 
     ours = per_call(lambda: decode_json(data, cls), reps)
     raw = per_call(lambda: json.loads(data), reps)
-    mine, floor = best_of(rounds, ours, raw)
-    return [ratio_row(measure, mine, floor, target, "ms", 1e3)]
+    return [ratio_row(measure, best_of(rounds, ours, raw), target, "ms", 1e3)]
 
 
 # -- the table -----------------------------------------------------------------------------------
