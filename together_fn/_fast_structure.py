@@ -142,7 +142,10 @@ def _value_of(
         if array:
             lines.append(f"{indent}h = H[{inner}]")
             # One choice per chunk is the rule: no comprehension for a single item.
-            each = f"(h(v[0], m{index}),) if len(v) == 1 else tuple([h(x, m{index}) for x in v])"
+            each = (
+                f"(h(v[0], m{index}),) if len(v) == 1 else "
+                f"tuple([h(x, m{index}) for x in v]) if v else ()"
+            )
             value = f"({each}) if type(v) is list else {hook}"
         else:
             value = f"H[{inner}](v, m{index}) if type(v) is dict else {hook}"

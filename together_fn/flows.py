@@ -133,6 +133,8 @@ def _bounded(request: HttpRequest, remaining: float | None) -> HttpRequest:
 class _Attempts:
     """Book-keeping shared by the request and stream flows (never leaves a flow)."""
 
+    __slots__ = ("call", "clock", "policy", "redirects", "retries", "secret", "start")
+
     def __init__(self, call: Call[Any] | StreamCall[Any], config: ClientConfig, clock: Clock):
         self.call = call
         self.policy = config.retry
@@ -185,11 +187,14 @@ def request_flow(call: Call[T], config: ClientConfig, clock: Clock) -> RequestFl
     book = _Attempts(call, config, clock)
     request = prepare(call.request, config)
     while True:
-        remaining = book.remaining()
-        if remaining is not None and remaining <= 0:
-            late = book.out_of_time()
-            return Exchange(result=Failure(late), attempts=book.retries, elapsed=book.elapsed())
-        outcome = yield Send(_bounded(request, remaining))
+        if config.retry.deadline is None:  # no deadline: nothing to bound
+            outcome = yield Send(request)
+        else:
+            remaining = book.remaining()
+            if remaining is not None and remaining <= 0:
+                late = book.out_of_time()
+                return Exchange(result=Failure(late), attempts=book.retries, elapsed=book.elapsed())
+            outcome = yield Send(_bounded(request, remaining))
         if isinstance(outcome, HttpResponse):
             # Only a redirect status can redirect: skip building a head for every answer.
             following = redirect(request, outcome.head) if outcome.status in _REDIRECTS else None

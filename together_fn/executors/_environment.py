@@ -30,6 +30,8 @@ class EnvironmentSettings:
 
     def proxy_for(self, url: str) -> str | None:
         """The proxy URL to reach ``url`` through, or ``None`` to connect directly."""
+        if not self._proxies:
+            return None  # no proxy variables: the common case costs no URL parsing
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
         if key not in self._by_origin:
