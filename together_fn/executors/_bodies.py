@@ -88,7 +88,7 @@ class EncodedBody:
                 for piece in _slices(segment):
                     yield piece
                 continue
-            handle = await asyncio.to_thread(open, segment.path, "rb")
+            handle = await _open_in_thread(segment.path)
             try:
                 await asyncio.to_thread(handle.seek, segment.offset)
                 left = segment.size
@@ -99,6 +99,28 @@ class EncodedBody:
             finally:
                 # Not awaited: a cancelled send (the server answered early) must still close.
                 handle.close()
+
+
+async def _open_in_thread(path: str) -> IO[bytes]:
+    """``open(path, "rb")`` in a worker thread. If the caller is cancelled meanwhile, the
+    thread still opens the file: the handle is then closed as soon as it exists, not left
+    to the garbage collector."""
+    opening: asyncio.Future[IO[bytes]] = asyncio.ensure_future(asyncio.to_thread(_open, path))
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_opened)
+        raise
+
+
+def _open(path: str) -> IO[bytes]:
+    # Closed by the caller, or by _close_opened.
+    return open(path, "rb")
+
+
+def _close_opened(opening: asyncio.Future[IO[bytes]]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
 
 
 def _slices(data: bytes) -> Iterator[bytes]:
