@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from pathlib import Path
-from typing import IO
-
 import pytest
 
-from together_fn.executors import _bodies
 from together_fn.executors._bodies import (
     encode_body,
     in_memory_request,
@@ -51,35 +45,3 @@ def test_in_memory_bodies_match_the_general_encoding(body: Body, own_type: str |
 def test_files_take_the_general_path() -> None:
     body = MultipartBody(files=(FilePart(name="f", filename="a.txt", data=b"x"),))
     assert in_memory_request(HttpRequest(method=Method.POST, url="/f", body=body)) is None
-
-
-@pytest.mark.asyncio
-async def test_a_file_opened_after_its_sender_was_cancelled_is_closed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # An upload interrupted while a worker thread opens the next file must not leave that
-    # file open for the garbage collector.
-    path = tmp_path / "part.bin"
-    path.write_bytes(b"x")
-    release = threading.Event()
-    opened: list[IO[bytes]] = []
-
-    def slow_open(name: str) -> IO[bytes]:
-        release.wait(5)
-        handle = open(name, "rb")  # noqa: SIM115 - the code under test closes it
-        opened.append(handle)
-        return handle
-
-    monkeypatch.setattr(_bodies, "_open", slow_open)
-    task = asyncio.ensure_future(_bodies._open_in_thread(str(path)))
-    await asyncio.sleep(0.05)  # the worker thread is now inside slow_open
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    release.set()
-    for _ in range(100):
-        if opened and opened[0].closed:
-            break
-        await asyncio.sleep(0.01)
-    (handle,) = opened
-    assert handle.closed

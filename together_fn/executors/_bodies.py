@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import attrs
 
 from together_fn.errors import APIConnectionError, APITimeoutError
+from together_fn.executors._threads import to_thread_owned
 from together_fn.http import (
     SECRET_HEADERS,
     Body,
@@ -88,7 +89,7 @@ class EncodedBody:
                 for piece in _slices(segment):
                     yield piece
                 continue
-            handle = await _open_in_thread(segment.path)
+            handle = await to_thread_owned(_close, _open, segment.path)
             try:
                 await asyncio.to_thread(handle.seek, segment.offset)
                 left = segment.size
@@ -101,26 +102,12 @@ class EncodedBody:
                 handle.close()
 
 
-async def _open_in_thread(path: str) -> IO[bytes]:
-    """``open(path, "rb")`` in a worker thread. If the caller is cancelled meanwhile, the
-    thread still opens the file: the handle is then closed as soon as it exists, not left
-    to the garbage collector."""
-    opening: asyncio.Future[IO[bytes]] = asyncio.ensure_future(asyncio.to_thread(_open, path))
-    try:
-        return await asyncio.shield(opening)
-    except asyncio.CancelledError:
-        opening.add_done_callback(_close_opened)
-        raise
-
-
 def _open(path: str) -> IO[bytes]:
-    # Closed by the caller, or by _close_opened.
-    return open(path, "rb")
+    return open(path, "rb")  # closed by achunks, or by to_thread_owned if cancelled
 
 
-def _close_opened(opening: asyncio.Future[IO[bytes]]) -> None:
-    if not opening.cancelled() and opening.exception() is None:
-        opening.result().close()
+def _close(handle: IO[bytes]) -> None:
+    handle.close()
 
 
 def _slices(data: bytes) -> Iterator[bytes]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
@@ -47,8 +48,14 @@ from together_fn.calls import Call, Exchange, RateLimit, rate_limit_of
 from together_fn.codec import loads
 from together_fn.config import ClientConfig, config_from_env
 from together_fn.errors import APIConnectionError, APIResponseValidationError
+from together_fn.executors._threads import to_thread_owned
 from together_fn.executors.base import SYSTEM_CLOCK, AsyncTransport
-from together_fn.executors.bulk_files import PathLike, check_input_file, prepare_output
+from together_fn.executors.bulk_files import (
+    PathLike,
+    check_input_file,
+    close_output,
+    prepare_output,
+)
 from together_fn.flows import Clock, Send, Sleep, request_flow
 from together_fn.http import HttpResponse
 from together_fn.retry import retry_after
@@ -329,7 +336,8 @@ async def run_bulk(
         raise TypeError(f"unexpected arguments: {', '.join(sorted(batch))}")
     settings = _ceilings(governor or GovernorSettings(), rpm, tpm)
     total = await asyncio.to_thread(check_input_file, input_path)
-    fd, plan = await asyncio.to_thread(prepare_output, output_path, retry_failed=retry_failed)
+    preparing = functools.partial(prepare_output, output_path, retry_failed=retry_failed)
+    fd, plan = await to_thread_owned(close_output, preparing)
     owned = transport is None
     if transport is None:
         from together_fn.executors.aiohttp_transport import AiohttpTransport

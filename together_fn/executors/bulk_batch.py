@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -32,8 +33,14 @@ from together_fn.bulk.results import encode_result
 from together_fn.bulk.summary import BulkSummary, count_statuses
 from together_fn.config import ClientConfig
 from together_fn.errors import TogetherError
+from together_fn.executors._threads import to_thread_owned
 from together_fn.executors.base import SYSTEM_CLOCK, AsyncExecutor, AsyncTransport
-from together_fn.executors.bulk_files import PathLike, check_input_file, prepare_output
+from together_fn.executors.bulk_files import (
+    PathLike,
+    check_input_file,
+    close_output,
+    prepare_output,
+)
 from together_fn.executors.download import adownload
 from together_fn.executors.upload import aupload_file
 from together_fn.executors.wait import await_for
@@ -112,7 +119,8 @@ async def run_bulk_via_batch(
 ) -> BulkSummary:
     """Run the input through the Batch API and merge its answers into ``output_path``."""
     total = await asyncio.to_thread(check_input_file, input_path)
-    fd, plan = await asyncio.to_thread(prepare_output, output_path, retry_failed=retry_failed)
+    preparing = functools.partial(prepare_output, output_path, retry_failed=retry_failed)
+    fd, plan = await to_thread_owned(close_output, preparing)
     owned = transport is None
     if transport is None:
         from together_fn.executors.aiohttp_transport import AiohttpTransport

@@ -108,3 +108,9 @@ def prepare_output(path: PathLike, *, retry_failed: bool) -> tuple[int, ResumePl
             os.close(fd)
         raise
     return fd, plan
+
+
+def close_output(prepared: tuple[int, ResumePlan]) -> None:
+    """Close the descriptor :func:`prepare_output` opened; its lock goes with it."""
+    with contextlib.suppress(OSError):
+        os.close(prepared[0])
