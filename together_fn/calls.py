@@ -21,7 +21,7 @@ from together_fn.errors import (
     error_fields,
     request_id_of,
 )
-from together_fn.http import Headers, HttpRequest, HttpResponse, HttpResponseHead, header
+from together_fn.http import Headers, HttpRequest, HttpResponse, HttpResponseHead
 from together_fn.sse import SseEvent
 
 T = TypeVar("T")
@@ -84,12 +84,14 @@ def _float(value: str | None) -> float | None:
 
 def rate_limit_of(headers: Headers) -> RateLimit:
     """Read ``x-ratelimit-*`` headers."""
+    # One pass over the headers; the last of repeated values wins, as with ``header``.
+    found = {k: v for k, v in headers if k.startswith("x-ratelimit-")}
     return RateLimit(
-        limit=_int(header(headers, "x-ratelimit-limit")),
-        remaining=_int(header(headers, "x-ratelimit-remaining")),
-        reset=_float(header(headers, "x-ratelimit-reset")),
-        limit_tokens=_int(header(headers, "x-ratelimit-limit-tokens")),
-        remaining_tokens=_int(header(headers, "x-ratelimit-remaining-tokens")),
+        limit=_int(found.get("x-ratelimit-limit")),
+        remaining=_int(found.get("x-ratelimit-remaining")),
+        reset=_float(found.get("x-ratelimit-reset")),
+        limit_tokens=_int(found.get("x-ratelimit-limit-tokens")),
+        remaining_tokens=_int(found.get("x-ratelimit-remaining-tokens")),
     )
 
 

@@ -129,26 +129,28 @@ class AiohttpTransport:
         timeout = request.timeout or _DEFAULT_TIMEOUT
         url = request.full_url
         try:
-            session = await self._session()
+            session = self.session
+            if session is None or (
+                self._owned and (session.closed or self._loop is not asyncio.get_running_loop())
+            ):
+                session = await self._session()
             return await session.request(
-                request.method.value,
+                request.method,  # a str already (StrEnum)
                 url,
                 headers=headers,
                 data=data,
                 allow_redirects=False,
                 proxy=self._environment.proxy_for(url) if self._environment else None,
-                timeout=_client_timeout(timeout),
+                timeout=_client_timeout(timeout.connect, timeout.read),
             )
         except _ERRORS as exc:
             raise _send_failure(request, exc, timeout) from None
 
 
 @functools.lru_cache(maxsize=32)
-def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+def _client_timeout(connect: float, read: float) -> aiohttp.ClientTimeout:
     # One per distinct timeout, not one per call.
-    return aiohttp.ClientTimeout(
-        total=None, connect=timeout.connect, sock_connect=timeout.connect, sock_read=timeout.read
-    )
+    return aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect, sock_read=read)
 
 
 async def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
