@@ -12,8 +12,8 @@ import asyncio
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator, Iterator
-from typing import IO, TypeAlias
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import IO, TypeAlias, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import attrs
@@ -207,6 +207,35 @@ def _merge_bytes(segments: list[Segment]) -> tuple[Segment, ...]:
         else:
             merged.append(segment)
     return tuple(merged)
+
+
+S = TypeVar("S")
+
+
+def body_to_send(
+    request: HttpRequest, streamed: Callable[[EncodedBody], S]
+) -> tuple[bytes | S | None, dict[str, str]]:
+    """The body to hand a library (``None``, bytes, or ``streamed(encoded)`` when files are
+    read as it is sent) and the headers that go with it.
+
+    A file that cannot be read is an ``APIConnectionError`` reported as possibly sent: not
+    a network failure, and retrying cannot help, so a retry policy gives up on
+    non-retryable calls at once.
+    """
+    simple = in_memory_request(request)  # most calls: no encoding step
+    if simple is not None:
+        return simple
+    try:
+        encoded = encode_body(request.body)
+    except OSError as exc:
+        raise connection_error(
+            request, "could not read the file to upload", exc, request_sent=True
+        ) from None
+    headers = send_headers(request, encoded)
+    if encoded.empty:
+        return None, headers
+    whole = encoded.in_memory()
+    return (whole if whole is not None else streamed(encoded)), headers
 
 
 def in_memory_request(request: HttpRequest) -> tuple[bytes | None, dict[str, str]] | None:

@@ -10,17 +10,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import ssl as ssl_module
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 
 import aiohttp
 
 from together_fn.errors import APIConnectionError, ResponseTooLargeError
 from together_fn.executors._bodies import (
     EncodedBody,
+    body_to_send,
     connection_error,
-    encode_body,
-    in_memory_request,
-    send_headers,
 )
 from together_fn.executors._environment import EnvironmentSettings
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
@@ -113,19 +111,8 @@ class AiohttpTransport:
                 self._guard = None
 
     async def _start(self, request: HttpRequest) -> aiohttp.ClientResponse:
-        data: bytes | AsyncIterator[bytes] | None
-        simple = in_memory_request(request)  # most calls: no encoding step
-        if simple is not None:
-            data, headers = simple
-        else:
-            try:
-                encoded = encode_body(request.body)
-            except OSError as exc:
-                # Not a network failure, and retrying cannot help (see the requests transport).
-                raise connection_error(
-                    request, "could not read the file to upload", exc, request_sent=True
-                ) from None
-            data, headers = _data(encoded), send_headers(request, encoded)
+        # With the Content-Length header set, aiohttp sends a file's chunks unchunked.
+        data, headers = body_to_send(request, EncodedBody.achunks)
         timeout = request.timeout or _DEFAULT_TIMEOUT
         url = request.full_url
         try:
@@ -159,14 +146,6 @@ async def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerato
     finally:
         if not session.closed:
             await session.close()
-
-
-def _data(encoded: EncodedBody) -> bytes | AsyncIterator[bytes] | None:
-    if encoded.empty:
-        return None
-    whole = encoded.in_memory()
-    # With the Content-Length header set, aiohttp sends the iterator unchunked.
-    return whole if whole is not None else encoded.achunks()
 
 
 async def _read_capped(response: aiohttp.ClientResponse, request: HttpRequest, limit: int) -> bytes:

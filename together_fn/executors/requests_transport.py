@@ -18,10 +18,8 @@ from together_fn.errors import APIConnectionError, ResponseTooLargeError
 from together_fn.executors._bodies import (
     CHUNK_SIZE,
     EncodedBody,
+    body_to_send,
     connection_error,
-    encode_body,
-    in_memory_request,
-    send_headers,
 )
 from together_fn.executors._environment import EnvironmentSettings
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
@@ -97,20 +95,7 @@ class RequestsTransport:
             self.session.close()
 
     def _start(self, request: HttpRequest) -> requests.Response:
-        data: bytes | _SizedChunks | None
-        simple = in_memory_request(request)  # most calls: no encoding step
-        if simple is not None:
-            data, headers = simple
-        else:
-            try:
-                encoded = encode_body(request.body)
-            except OSError as exc:
-                # Not a network failure, and retrying cannot help: reported as possibly sent
-                # so that a retry policy gives up on non-retryable calls at once.
-                raise connection_error(
-                    request, "could not read the file to upload", exc, request_sent=True
-                ) from None
-            data, headers = _data(encoded), send_headers(request, encoded)
+        data, headers = body_to_send(request, _SizedChunks)
         timeout = request.timeout or _DEFAULT_TIMEOUT
         url = request.full_url
         try:
@@ -150,13 +135,6 @@ class _SizedChunks:
 
     def __len__(self) -> int:
         return self._body.length
-
-
-def _data(encoded: EncodedBody) -> bytes | _SizedChunks | None:
-    if encoded.empty:
-        return None
-    whole = encoded.in_memory()
-    return whole if whole is not None else _SizedChunks(encoded)
 
 
 def _read_capped(response: requests.Response, request: HttpRequest, limit: int) -> bytes:
