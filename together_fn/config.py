@@ -7,7 +7,6 @@ default. A missing API key is an :class:`AuthenticationError` before any request
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 
 import attrs
@@ -56,7 +55,7 @@ def _server_pairs(
     return tuple((name, _strip_slash(url)) for name, url in pairs)
 
 
-@attrs.frozen(kw_only=True, cache_hash=True)  # hashed on every call (see _config_headers)
+@attrs.frozen(kw_only=True)
 class ClientConfig:
     """Everything a request needs that the builders leave out. The key is never shown."""
 
@@ -70,6 +69,11 @@ class ClientConfig:
     user_agent: str = USER_AGENT
     #: Base URLs of the other API servers by name (``{"v2": ...}``); see :func:`server_url`.
     servers: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_server_pairs)
+    #: The headers :func:`prepare` adds, worked out once per config object: a memo, not part
+    #: of the value (neither compared, hashed nor shown).
+    _headers: dict[tuple[bool, bool], Headers] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False, hash=False
+    )
 
 
 def server_url(config: ClientConfig, server: str | None) -> str:
@@ -161,7 +165,10 @@ def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
     url = request.url if absolute else server_url(config, request.server) + request.url
     # A relative URL is the API's own (on whichever of its servers): it gets the credentials.
     own = not absolute or origin(url) == origin(config.base_url)
-    headers = _config_headers(config, own, isinstance(request.body, JsonBody))
+    json_body = isinstance(request.body, JsonBody)
+    headers = config._headers.get((own, json_body))
+    if headers is None:
+        headers = config._headers[own, json_body] = _config_headers(config, own, json_body)
     if request.headers:
         headers = _merge(headers, request.headers)
     # Made directly rather than with attrs.evolve, which inspects the class on every call.
@@ -176,9 +183,7 @@ def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
     )
 
 
-@functools.lru_cache(maxsize=64)
 def _config_headers(config: ClientConfig, own_origin: bool, json_body: bool) -> Headers:
-    # The same few tuples for every call of a client: built once per config.
     headers: Headers = (("accept", "application/json"), ("user-agent", config.user_agent))
     if json_body:
         headers += (("content-type", "application/json"),)

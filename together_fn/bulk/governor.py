@@ -177,15 +177,22 @@ def observe(
         return state
     if state.strikes:
         state = attrs.evolve(state, strikes=0)
-    share = settings.low_remaining
-    # One request left is spent; for tokens, a share of the limit is (a request needs many).
-    spent = _spent(rate_limit.remaining, rate_limit.limit, share, 1.0) or _spent(
-        rate_limit.remaining_tokens, rate_limit.limit_tokens, share, float("inf")
-    )
-    if spent and rate_limit.reset is not None and rate_limit.reset > 0:
+    if rate_limit.reset is not None and spent_budget(rate_limit, settings):
         until = now + min(settings.max_pause, rate_limit.reset)
         state = attrs.evolve(state, paused_until=max(state.paused_until, until))
     return state
+
+
+def spent_budget(rate_limit: RateLimit, settings: GovernorSettings) -> bool:
+    """Whether the headers say the budget is spent until a reset they give: a pause is due.
+    (Any other successful answer teaches the governor nothing.)"""
+    if rate_limit.reset is None or rate_limit.reset <= 0:
+        return False
+    share = settings.low_remaining
+    # One request left is spent; for tokens, a share of the limit is (a request needs many).
+    return _spent(rate_limit.remaining, rate_limit.limit, share, 1.0) or _spent(
+        rate_limit.remaining_tokens, rate_limit.limit_tokens, share, float("inf")
+    )
 
 
 def correct_tokens(governor: Governor, *, estimated: int, actual: int | None) -> Governor:

@@ -40,6 +40,7 @@ from together_fn.bulk.governor import (
     new_governor,
     observe,
     reserve,
+    spent_budget,
 )
 from together_fn.bulk.lines import BulkInputError, Problem, is_blank, parse_request_line
 from together_fn.bulk.results import encode_answer, encode_result, result_of
@@ -130,19 +131,17 @@ class _Run:
             )
             return
         limited = outcome.status == 429
-        # One pass picks the few rate-limit headers out of the many a response has.
-        headers = tuple((k, v) for k, v in outcome.headers if k.startswith("x-ratelimit-"))
-        if not limited and not headers:
-            if self.governor.strikes:  # a success ends a run of 429s
-                self.governor = observe(
-                    self.governor, status=outcome.status, rate_limit=_NO_LIMITS, retry_after=None,
-                    now=now,
-                )  # fmt: skip
-            return
+        rate_limit = rate_limit_of(outcome.headers)
+        if (
+            not limited
+            and not self.governor.strikes
+            and not spent_budget(rate_limit, self.governor.settings)
+        ):
+            return  # an ordinary answer: nothing to learn (a success ends a run of 429s)
         self.governor = observe(
             self.governor,
             status=outcome.status,
-            rate_limit=rate_limit_of(headers),
+            rate_limit=rate_limit,
             retry_after=retry_after(outcome.headers, self.clock.wall()) if limited else None,
             now=now,
         )
@@ -155,12 +154,7 @@ class _Run:
         self, custom_id: str, exchange: Exchange[bytes], started: float, waited: float, cost: int
     ) -> tuple[bytes, int | None]:
         """The line to write, and the failure's status (``None``: success, ``0``: no answer)."""
-        timing: dict[str, Any] = {
-            "attempts": exchange.attempts,
-            "elapsed": round(exchange.elapsed, 6),
-            "started_at": round(started, 3),
-            "waited": round(waited, 6),
-        }
+        elapsed, started_at = round(exchange.elapsed, 6), round(started, 3)
         if isinstance(exchange.result, Success):
             body: bytes = exchange.result.unwrap()
             try:
@@ -179,8 +173,16 @@ class _Run:
                 if self.governor.settings.tpm is not None:
                     actual = actual_tokens(value)
                     self.governor = correct_tokens(self.governor, estimated=cost, actual=actual)
-                return encode_answer(custom_id, body, **timing), None
-        line = result_of(custom_id, exchange, started_at=timing["started_at"], waited=waited)
+                answer = encode_answer(
+                    custom_id,
+                    body,
+                    attempts=exchange.attempts,
+                    elapsed=elapsed,
+                    started_at=started_at,
+                    waited=round(waited, 6),
+                )
+                return answer, None
+        line = result_of(custom_id, exchange, started_at=started_at, waited=waited)
         return encode_result(line), line.error.status or 0 if line.error else 0
 
     def write(
