@@ -153,3 +153,26 @@ def test_the_async_client_uses_the_same_fakes() -> None:
 def test_sse_response_sends_strings_as_they_are() -> None:
     response = sse_response(['{"a": 1}', {"b": 2}], done=False)
     assert response.body == b'data: {"a": 1}\n\ndata: {"b": 2}\n\n'
+
+
+def test_a_result_stream_read_with_next_records_how_it_went() -> None:
+    transport = FakeTransport({"POST /chat/completions": chat_stream(["a", "b"])})
+    executor = Executor(transport, ClientConfig(api_key="test-key"))
+    call = api.chat.stream_chat_completion(model="m", messages=MESSAGES)
+    results = executor.stream(call)
+    first, second = next(results), next(results)
+    assert [r.unwrap().choices[0].delta.content for r in (first, second)] == ["a", "b"]
+    assert list(results) == []  # the terminator ends it
+    assert results.exchange is not None
+    assert results.exchange.result == Success(None)
+    with pytest.raises(StopIteration):
+        next(results)
+
+
+def test_a_result_stream_closed_before_reading_yields_nothing() -> None:
+    transport = FakeTransport({"POST /chat/completions": chat_stream(["a"])})
+    executor = Executor(transport, ClientConfig(api_key="test-key"))
+    results = executor.stream(api.chat.stream_chat_completion(model="m", messages=MESSAGES))
+    results.close()
+    assert list(results) == []
+    assert results.exchange is None
