@@ -42,6 +42,8 @@ T = TypeVar("T")
 E = TypeVar("E", bound=TogetherError)
 
 MAX_REDIRECTS = 10
+#: The most bytes one stream event may hold while it is read (far beyond any real event).
+MAX_EVENT_BYTES = 64 * 1024 * 1024
 
 
 @attrs.frozen
@@ -277,12 +279,18 @@ def stream_flow(call: StreamCall[T], config: ClientConfig, clock: Clock) -> Stre
 
 
 def _read_all() -> Generator[Effect, Any, bytes]:
+    # The body of a refused stream: an error message, read whole up to the event bound (what
+    # lies past it is left unread, and the connection is closed with the stream).
     parts: list[bytes] = []
+    size = 0
     while True:
         chunk = yield Read()
         if isinstance(chunk, APIConnectionError) or not chunk:
             return b"".join(parts)
         parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_EVENT_BYTES:
+            return b"".join(parts)[:MAX_EVENT_BYTES]
 
 
 def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> StreamFlow:
@@ -338,6 +346,17 @@ def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> Str
                 return end(failed)
             items.append(item)
             received += 1
+        if len(state.buffer) + sum(map(len, state.data)) > MAX_EVENT_BYTES:
+            # A stream that never ends its event would otherwise grow without bound.
+            error = StreamError(
+                message=f"an event grew past {MAX_EVENT_BYTES} bytes without ending",
+                events_received=received,
+                request_id=request_id,
+                attempts=book.attempts,
+                elapsed=book.elapsed(),
+            )
+            yield EmitEach((*items, Failure(error)))
+            return end(Failure(error))
         if items:
             yield EmitEach(tuple(items))
 

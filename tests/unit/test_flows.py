@@ -10,6 +10,7 @@ import attrs
 import pytest
 from returns.result import Failure, Success
 
+from together_fn import flows
 from together_fn.calls import Call, Exchange, StreamCall
 from together_fn.config import ClientConfig, prepare
 from together_fn.errors import (
@@ -675,3 +676,35 @@ def test_event_data_is_parsed_exactly_as_json_loads_would(data: str, decodes: bo
         assert first == Success(Chunk(text="a"))
     else:
         assert isinstance(first.failure(), APIResponseValidationError)
+
+
+@pytest.mark.parametrize(
+    "endless",
+    [b"data: " + b"x" * 40, b"data: " + b"x" * 20 + b"\ndata: " + b"y" * 20 + b"\n"],
+    ids=["one-line", "many-lines"],
+)
+def test_an_event_that_never_ends_is_cut_at_the_bound(
+    endless: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(flows, "MAX_EVENT_BYTES", 32)
+    effects, exchange = stream([head(), sse(chunk("a")) + endless])
+    first, failed = emitted(effects)
+    assert first == Success(Chunk(text="a"))
+    error = failed.failure()
+    assert isinstance(error, StreamError)
+    assert "past 32 bytes" in error.message
+    assert error.events_received == 1
+    assert exchange.result == failed
+
+
+def test_the_body_of_a_refused_stream_is_read_up_to_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(flows, "MAX_EVENT_BYTES", 32)
+    body = json.dumps({"error": {"message": "no such model " + "x" * 100}}).encode()
+    effects, exchange = stream([head(404), body[:20], body[20:60]])  # nothing more is read
+    assert kinds(effects) == ["Send", "Read", "Read", "Emit"]
+    error = exchange.result.failure()
+    assert isinstance(error, APIStatusError)
+    assert error.status == 404
+    assert len(error.body) == 32
