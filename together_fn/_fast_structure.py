@@ -14,7 +14,7 @@ import linecache
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -22,6 +22,8 @@ from together_fn.schema import WIRE_NAME
 
 if TYPE_CHECKING:
     import cattrs
+
+T = TypeVar("T")
 
 #: Types a JSON value already has exactly when ``type(value) is`` that type: hooks return such
 #: values unchanged, so they need no call.
@@ -160,6 +162,25 @@ def _value_of(
     if exact is float:  # JSON writes whole floats as integers: float() is the hook's answer
         hook = f"float(v) if type(v) is int else {hook}"
     return f"v if {quick} else {hook}"
+
+
+def slot_constructor(cls: type[T]) -> Callable[..., T] | None:
+    """A constructor taking ``cls``'s fields positionally, in order, that sets its slots
+    directly (see :func:`_slot_setters`); ``None`` when ``cls`` needs its ``__init__``.
+    For values made in a hot loop (one per stream event, say)."""
+    setters = _slot_setters(cls)
+    if setters is None:
+        return None
+    names = list(setters)  # in field order
+    scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    lines = [f"def make({', '.join(names)}):", "    self = new(cls)"]
+    for index, name in enumerate(names):
+        scope[f"s{index}"] = setters[name]
+        lines.append(f"    s{index}(self, {name})")
+    lines.append("    return self")
+    exec("\n".join(lines) + "\n", scope)  # noqa: S102 - our own generated source
+    make: Callable[..., T] = scope["make"]
+    return make
 
 
 def _slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]] | None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import attrs
 
+from together_fn._fast_structure import slot_constructor
+
 
 @attrs.frozen(kw_only=True)
 class SseEvent:
@@ -45,6 +47,14 @@ class SseState:
 
 
 INITIAL = SseState()
+
+
+def _event_by_init(data: str, event: str, last_id: str | None, retry: int | None) -> SseEvent:
+    return SseEvent(data=data, event=event, id=last_id, retry=retry)
+
+
+#: ``SseEvent`` from its fields by position, its slots set directly: one is made per event.
+_new_event = slot_constructor(SseEvent) or _event_by_init
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -161,12 +171,7 @@ class _Assembler:
     def _dispatch(self, events: list[SseEvent]) -> None:
         if self.has_data:
             events.append(
-                SseEvent(
-                    data="\n".join(self.data),
-                    event=self.event or "message",
-                    id=self.last_id,
-                    retry=self.retry,
-                )
+                _new_event("\n".join(self.data), self.event or "message", self.last_id, self.retry)
             )
         self.data = []
         self.has_data = False

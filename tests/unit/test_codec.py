@@ -499,3 +499,16 @@ def test_loads_answers_as_json_loads_does(data: bytes | str) -> None:
             return (type(error), str(error))
 
     assert outcome(loads) == outcome(json.loads)
+
+
+def test_a_slot_constructor_makes_what_init_makes() -> None:
+    from together_fn._fast_structure import slot_constructor
+
+    make = slot_constructor(_Leaf)
+    assert make is not None
+    made = make("t", {"x": 1})
+    assert made == _Leaf(text="t", extra={"x": 1})
+    assert type(made) is _Leaf
+    # Models whose __init__ checks or converts are made by their __init__.
+    assert slot_constructor(_Checked) is None
+    assert slot_constructor(_Hooked) is None
