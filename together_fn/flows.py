@@ -306,24 +306,19 @@ def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> Str
     while True:
         chunk = yield Read()
         if isinstance(chunk, APIConnectionError):
-            error = StreamError(
-                message=f"the connection broke mid-stream: {chunk.message}",
-                events_received=received,
-                request_id=request_id,
-                attempts=book.attempts,
-                elapsed=book.elapsed(),
+            error = _broken(
+                f"the connection broke mid-stream: {chunk.message}", received, request_id, book
             )
             yield Emit(Failure(error))
             return end(Failure(error))
         if not chunk:
             if call.done is None and not state.buffer and not state.has_data:
                 return end(_ok())
-            error = StreamError(
-                message=f"the stream ended before {call.done or 'the end of an event'}",
-                events_received=received,
-                request_id=request_id,
-                attempts=book.attempts,
-                elapsed=book.elapsed(),
+            error = _broken(
+                f"the stream ended before {call.done or 'the end of an event'}",
+                received,
+                request_id,
+                book,
             )
             yield Emit(Failure(error))
             return end(Failure(error))
@@ -348,17 +343,26 @@ def _events(call: StreamCall[T], head: HttpResponseHead, book: _Attempts) -> Str
             received += 1
         if len(state.buffer) + sum(map(len, state.data)) > MAX_EVENT_BYTES:
             # A stream that never ends its event would otherwise grow without bound.
-            error = StreamError(
-                message=f"an event grew past {MAX_EVENT_BYTES} bytes without ending",
-                events_received=received,
-                request_id=request_id,
-                attempts=book.attempts,
-                elapsed=book.elapsed(),
+            error = _broken(
+                f"an event grew past {MAX_EVENT_BYTES} bytes without ending",
+                received,
+                request_id,
+                book,
             )
             yield EmitEach((*items, Failure(error)))
             return end(Failure(error))
         if items:
             yield EmitEach(tuple(items))
+
+
+def _broken(message: str, received: int, request_id: str | None, book: _Attempts) -> StreamError:
+    return StreamError(
+        message=message,
+        events_received=received,
+        request_id=request_id,
+        attempts=book.attempts,
+        elapsed=book.elapsed(),
+    )
 
 
 _REDACTED = "<redacted>"
