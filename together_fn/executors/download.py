@@ -168,19 +168,34 @@ def _reporter(progress: ProgressCallback | bool | None, name: str) -> ProgressCa
 
 
 def _start(
+    executor: Executor | AsyncExecutor,
     call: Call[Any],
     destination: str | os.PathLike[str],
+    *,
     overwrite: bool,
     fallback_name: str | None,
     progress: ProgressCallback | bool | None,
-) -> tuple[_Target, str, ProgressCallback | None] | DownloadError:
-    """What both drivers work out before the first byte: where, under which fallback name,
-    and how progress is reported."""
+    expected_size: int | None,
+    sha256: str | None,
+    max_resumes: int,
+    chunk_size: int,
+) -> tuple[_Target, str, ProgressCallback | None, DownloadFlow] | DownloadError:
+    """What both drivers work out before the first byte: the arguments checked, where to
+    write, under which fallback name, how progress is reported, and the flow to drive."""
+    _checked_args(expected_size, sha256, max_resumes, chunk_size)
     target = _target(destination, overwrite)
     if isinstance(target, DownloadError):
         return target
     fallback = fallback_name or default_name(call.request)
-    return target, fallback, _reporter(progress, fallback)
+    flow = download_flow(
+        call,
+        executor.config,
+        executor._clock,  # private to the executors package: the executor's own clock
+        expected_size=expected_size,
+        sha256=sha256,
+        max_resumes=max_resumes,
+    )
+    return target, fallback, _reporter(progress, fallback), flow
 
 
 def _checked_args(
@@ -213,19 +228,14 @@ def download(
     file path. An existing file is kept unless ``overwrite``. ``progress`` is a callback
     ``(done, total)`` or ``True`` for a ``tqdm`` bar.
     """
-    _checked_args(expected_size, sha256, max_resumes, chunk_size)
-    start = _start(call, destination, overwrite, fallback_name, progress)
+    start = _start(
+        executor, call, destination, overwrite=overwrite, fallback_name=fallback_name,
+        progress=progress, expected_size=expected_size, sha256=sha256,
+        max_resumes=max_resumes, chunk_size=chunk_size,
+    )  # fmt: skip
     if isinstance(start, DownloadError):
         return Failure(start)
-    target, fallback, report = start
-    flow = download_flow(
-        call,
-        executor.config,
-        executor._clock,  # private to the executors package: the executor's own clock
-        expected_size=expected_size,
-        sha256=sha256,
-        max_resumes=max_resumes,
-    )
+    target, fallback, report, flow = start
     temporary: str | None = None
     committed = False
     try:
@@ -303,19 +313,14 @@ async def adownload(
     fallback_name: str | None = None,
 ) -> Result[DownloadedFile, TogetherError]:
     """:func:`download` over an async executor; disk writes run in a worker thread."""
-    _checked_args(expected_size, sha256, max_resumes, chunk_size)
-    start = _start(call, destination, overwrite, fallback_name, progress)
+    start = _start(
+        executor, call, destination, overwrite=overwrite, fallback_name=fallback_name,
+        progress=progress, expected_size=expected_size, sha256=sha256,
+        max_resumes=max_resumes, chunk_size=chunk_size,
+    )  # fmt: skip
     if isinstance(start, DownloadError):
         return Failure(start)
-    target, fallback, report = start
-    flow = download_flow(
-        call,
-        executor.config,
-        executor._clock,  # private to the executors package: the executor's own clock
-        expected_size=expected_size,
-        sha256=sha256,
-        max_resumes=max_resumes,
-    )
+    target, fallback, report, flow = start
     temporary: str | None = None
     committed = False
     try:
