@@ -54,12 +54,10 @@ class AiohttpTransport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._guard: AsyncGenerator[None, None] | None = None
 
-    async def _session(self) -> aiohttp.ClientSession:
+    async def _new_session(self) -> aiohttp.ClientSession:
+        """An owned session for the running loop (there is none yet, or it is closed or
+        belongs to a loop that has ended)."""
         loop = asyncio.get_running_loop()
-        if self.session is not None and not (
-            self._owned and (self.session.closed or self._loop is not loop)
-        ):
-            return self.session
         # The environment was read once, when the transport was made: a trusting session
         # re-reads it (and ``.netrc``) on every request.
         ca_bundle = self._environment.ca_bundle if self._environment else None
@@ -120,7 +118,7 @@ class AiohttpTransport:
             if session is None or (
                 self._owned and (session.closed or self._loop is not asyncio.get_running_loop())
             ):
-                session = await self._session()
+                session = await self._new_session()
             return await session.request(
                 request.method,  # a str already (StrEnum)
                 url,

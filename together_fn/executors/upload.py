@@ -18,11 +18,15 @@ from typing import Any, TypeVar
 
 from returns.result import Failure, Result
 
-from together_fn.errors import APIConnectionError, TogetherError
+from together_fn.errors import TogetherError
 from together_fn.executors import _upload_local as disk
-from together_fn.executors.base import AsyncExecutor, AsyncTransport, Executor, SyncTransport
+from together_fn.executors.base import (
+    AsyncExecutor,
+    Executor,
+    _asend,
+    _send,
+)
 from together_fn.flows import Send, Sleep
-from together_fn.http import HttpRequest, HttpResponse
 from together_fn.models.files import FileResponse
 from together_fn.transfers.upload import (
     MULTIPART_THRESHOLD,
@@ -115,13 +119,6 @@ def upload_file(
         return _drive(flow, executor, settings.state_path, reporter)
     finally:
         reporter.close()
-
-
-def _send(transport: SyncTransport, request: HttpRequest) -> HttpResponse | APIConnectionError:
-    try:
-        return transport.send(request)
-    except APIConnectionError as failure:
-        return failure
 
 
 def _drive(
@@ -228,15 +225,6 @@ async def aupload_file(
         return await _adrive(flow, executor, settings.state_path, reporter)
     finally:
         reporter.close()
-
-
-async def _asend(
-    transport: AsyncTransport, request: HttpRequest
-) -> HttpResponse | APIConnectionError:
-    try:
-        return await transport.asend(request)
-    except APIConnectionError as failure:
-        return failure
 
 
 async def _adrive(

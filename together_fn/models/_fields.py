@@ -52,3 +52,9 @@ def at_least(low: float) -> Any:
             raise ValueError(f"{attribute.name} must be at least {low}, got {value}")
 
     return check
+
+
+def positive(_: object, attribute: Any, value: Any) -> None:
+    """A validator: ``None`` or a number ``> 0``."""
+    if value is not None and value <= 0:
+        raise ValueError(f"{attribute.name} must be positive, got {value}")

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from together_fn.models._coerce import model_of
+from together_fn.models._fields import positive
 
 CLUSTER_TYPES: tuple[str, ...] = ("KUBERNETES", "SLURM")
 CLUSTER_GPU_TYPES: tuple[str, ...] = (
@@ -57,11 +58,6 @@ def one_of(*allowed: str) -> Any:
     return check
 
 
-def _positive(_: object, attribute: Any, value: Any) -> None:
-    if value is not None and value <= 0:
-        raise ValueError(f"{attribute.name} must be positive, got {value}")
-
-
 def _gpus(_: object, attribute: Any, value: Any) -> None:
     if value is not None and (value <= 0 or value % 8):
         raise ValueError(f"{attribute.name} must be a positive multiple of 8, got {value}")
@@ -78,7 +74,7 @@ class GPUClustersSharedVolumeCreateRequest:
     ``POST /compute/clusters/storage/volumes``, or inline in a cluster create)."""
 
     volume_name: str = attrs.field(validator=_not_empty)
-    size_tib: int = attrs.field(validator=_positive)
+    size_tib: int = attrs.field(validator=positive)
     region: str = attrs.field(validator=_not_empty)
 
 
@@ -105,15 +101,15 @@ class GPUClusterCreateRequest:
     nvidia_driver_version: str = attrs.field(validator=_not_empty)
     billing_type: str = attrs.field(validator=one_of(*BILLING_TYPES))
     cluster_type: str | None = attrs.field(default=None, validator=one_of(*CLUSTER_TYPES))
-    duration_days: int | None = attrs.field(default=None, validator=_positive)
+    duration_days: int | None = attrs.field(default=None, validator=positive)
     shared_volume: GPUClustersSharedVolumeCreateRequest | None = attrs.field(
         default=None, converter=_shared_volume
     )
     volume_id: str | None = attrs.field(default=None, validator=_not_empty)
     gpu_node_failover_enabled: bool | None = None
     auto_scaled: bool | None = None
-    auto_scale_max_gpus: int | None = attrs.field(default=None, validator=_positive)
-    slurm_shm_size_gib: int | None = attrs.field(default=None, validator=_positive)
+    auto_scale_max_gpus: int | None = attrs.field(default=None, validator=positive)
+    slurm_shm_size_gib: int | None = attrs.field(default=None, validator=positive)
     capacity_pool_id: str | None = None
     reservation_start_time: str | None = None
     reservation_end_time: str | None = None
@@ -247,7 +243,7 @@ class GPUClustersSharedVolumeUpdateRequest:
     """Body of ``PUT /compute/clusters/storage/volumes``: resize the volume ``volume_id``."""
 
     volume_id: str = attrs.field(validator=_not_empty)
-    size_tib: int | None = attrs.field(default=None, validator=_positive)
+    size_tib: int | None = attrs.field(default=None, validator=positive)
 
 
 @attrs.frozen(kw_only=True)

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from together_fn.models._coerce import model_of, models_of, strings
+from together_fn.models._fields import positive
 from together_fn.models.rl import LoraConfig
 
 SESSION_TYPES: tuple[str, ...] = (
@@ -78,11 +79,6 @@ def _floats(values: Iterable[float]) -> tuple[float, ...]:
         if isinstance(item, bool) or not isinstance(item, int | float):
             raise TypeError(f"expected numbers, got {item!r}")
     return tuple(float(item) for item in items)
-
-
-def _positive(_: object, attribute: Any, value: Any) -> None:
-    if value is not None and value <= 0:
-        raise ValueError(f"{attribute.name} must be positive, got {value}")
 
 
 def _lora(value: object) -> LoraConfig | None:
@@ -251,7 +247,7 @@ def _adamw(value: object) -> AdamWOptimizerParams | None:
 class OptimStepBody:
     """Body of an optimizer step (default learning rate 1e-4)."""
 
-    learning_rate: float | None = attrs.field(default=None, validator=_positive)
+    learning_rate: float | None = attrs.field(default=None, validator=positive)
     adamw_params: AdamWOptimizerParams | None = attrs.field(default=None, converter=_adamw)
 
 
@@ -263,7 +259,7 @@ def _stop(values: Iterable[str] | None) -> tuple[str, ...] | None:
 class SamplingParams:
     """Sampling settings (defaults: 100 tokens, temperature 1, top-p 1, top-k -1 = off)."""
 
-    max_tokens: int | None = attrs.field(default=None, validator=_positive)
+    max_tokens: int | None = attrs.field(default=None, validator=positive)
     temperature: float | None = None
     top_p: float | None = None
     top_k: int | None = None
@@ -287,4 +283,4 @@ class SampleBody:
 
     prompts: tuple[ModelInput, ...] = attrs.field(converter=_prompts, validator=_non_empty)
     sampling_params: SamplingParams | None = attrs.field(default=None, converter=_sampling)
-    num_samples: int | None = attrs.field(default=None, validator=_positive)
+    num_samples: int | None = attrs.field(default=None, validator=positive)

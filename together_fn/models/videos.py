@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeAlias, TypeVar
 
 import attrs
 
-from together_fn.models._fields import in_range, non_empty
+from together_fn.models._fields import in_range, non_empty, positive
 
 M = TypeVar("M")
 
@@ -154,23 +154,18 @@ def _prompt(_: object, attribute: Any, value: str | None) -> None:
         raise ValueError("prompt must be 1 to 32000 characters long")
 
 
-def _positive(_: object, attribute: Any, value: int | None) -> None:
-    if value is not None and value <= 0:
-        raise ValueError(f"{attribute.name} must be positive, got {value}")
-
-
 @attrs.frozen(kw_only=True)
 class CreateVideoBody:
     """Body of ``POST /videos``."""
 
     model: str = attrs.field(validator=non_empty)
     prompt: str | None = attrs.field(default=None, validator=_prompt)
-    height: int | None = attrs.field(default=None, validator=_positive)
-    width: int | None = attrs.field(default=None, validator=_positive)
+    height: int | None = attrs.field(default=None, validator=positive)
+    width: int | None = attrs.field(default=None, validator=positive)
     resolution: str | None = None
     ratio: str | None = None
     seconds: str | None = attrs.field(default=None, converter=_seconds)
-    fps: int | None = attrs.field(default=None, validator=_positive)
+    fps: int | None = attrs.field(default=None, validator=positive)
     steps: int | None = attrs.field(default=None, validator=in_range(10, 50))
     seed: int | None = None
     guidance_scale: float | None = None
