@@ -7,12 +7,24 @@ from typing import Any
 
 from together_fn.codec import JSON, structure, unstructure
 
+_SCALARS = frozenset({str, int, float, bool})
 
-def _without_nulls(value: JSON) -> JSON:
+
+def without_nulls(value: JSON) -> JSON:
+    """``value`` with ``None`` dropped from every object, at any depth."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {
+            k: v if type(v) in _SCALARS else without_nulls(v)
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
-        return [_without_nulls(v) for v in value]
+        return [without_nulls(v) for v in value]
     return value
 
 
@@ -57,10 +69,10 @@ def model_of(value: object, cls: Any, name: str, *, accepts: tuple[type, ...] = 
     except (ValueError, TypeError, KeyError, ExceptionGroup) as exc:  # cattrs raises groups
         raise ValueError(f"{name} is not valid: {_problems(exc)}") from exc
     written = unstructure(typed)
-    unknown = sorted(set(_without_nulls(raw)) - set(written)) if isinstance(written, dict) else []
+    unknown = sorted(set(without_nulls(raw)) - set(written)) if isinstance(written, dict) else []
     if unknown:
         raise ValueError(f"{name} has unknown keys {unknown}: {raw!r}")
-    if not _covers(written, _without_nulls(raw)):
+    if not _covers(written, without_nulls(raw)):
         raise ValueError(f"{name} has values of the wrong type: {raw!r}")
     return typed
 

@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from together_fn.codec import JSON, structure, unstructure
+from together_fn.models._coerce import without_nulls
 from together_fn.models._fields import at_least, in_range, non_empty
 
 #: Why generation stopped. The spec's ``FinishReason`` enum (``stop``, ``eos``, ``length``,
@@ -158,26 +159,6 @@ class ChatCompletionChoiceDelta:
     function_call: ChoiceDeltaFunctionCall | None = None
 
 
-_SCALARS = frozenset({str, int, float, bool})
-
-
-def _without_nulls(value: JSON) -> JSON:
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict:
-        return {
-            k: v if type(v) in _SCALARS else _without_nulls(v)
-            for k, v in value.items()
-            if v is not None
-        }
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_without_nulls(v) for v in value]
-    return value
-
-
 def typed_or_raw(value: object, cls: Any) -> Any:
     """``value`` as ``cls`` when that loses nothing; otherwise ``value`` unchanged.
 
@@ -193,7 +174,7 @@ def typed_or_raw(value: object, cls: Any) -> Any:
         typed = structure(raw, cls)
     except (ValueError, TypeError, KeyError, ExceptionGroup):  # cattrs raises groups
         return raw
-    return typed if _without_nulls(unstructure(typed)) == _without_nulls(raw) else raw
+    return typed if without_nulls(unstructure(typed)) == without_nulls(raw) else raw
 
 
 def json_object(value: Mapping[str, JSON] | None) -> dict[str, JSON] | None:
