@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
-from together_fn.errors import APIConnectionError, APITimeoutError
+from together_fn.errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
 from together_fn.executors._threads import to_thread_owned
 from together_fn.http import (
     SECRET_HEADERS,
@@ -279,6 +279,14 @@ def safe_url(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def too_large(request: HttpRequest, what: str, limit: int) -> ResponseTooLargeError:
+    """The error for a body over a transport's ``max_response_bytes``."""
+    text = connection_error(
+        request, f"{what}, over the {limit}-byte limit", None, request_sent=True
+    )
+    return ResponseTooLargeError(message=text.message, limit=limit)
 
 
 def scrub(text: str, request: HttpRequest) -> str:

@@ -14,11 +14,12 @@ from collections.abc import AsyncGenerator
 
 import aiohttp
 
-from together_fn.errors import APIConnectionError, ResponseTooLargeError
+from together_fn.errors import APIConnectionError
 from together_fn.executors._bodies import (
     EncodedBody,
     body_to_send,
     connection_error,
+    too_large,
 )
 from together_fn.executors._environment import EnvironmentSettings
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
@@ -148,22 +149,15 @@ async def _close_when_loop_ends(session: aiohttp.ClientSession) -> AsyncGenerato
 
 async def _read_capped(response: aiohttp.ClientResponse, request: HttpRequest, limit: int) -> bytes:
     if response.content_length is not None and response.content_length > limit:
-        raise _too_large(request, f"{response.content_length} bytes announced", limit)
+        raise too_large(request, f"{response.content_length} bytes announced", limit)
     parts: list[bytes] = []
     total = 0
     while chunk := await response.content.readany():
         total += len(chunk)
         if total > limit:
-            raise _too_large(request, f"more than {total - len(chunk)} bytes", limit)
+            raise too_large(request, f"more than {total - len(chunk)} bytes", limit)
         parts.append(chunk)
     return b"".join(parts)
-
-
-def _too_large(request: HttpRequest, what: str, limit: int) -> ResponseTooLargeError:
-    text = connection_error(
-        request, f"{what}, over the {limit}-byte limit", None, request_sent=True
-    )
-    return ResponseTooLargeError(message=text.message, limit=limit)
 
 
 def _headers(response: aiohttp.ClientResponse) -> tuple[tuple[str, str], ...]:

@@ -14,12 +14,13 @@ import requests
 import urllib3.exceptions as u3
 from requests.adapters import HTTPAdapter
 
-from together_fn.errors import APIConnectionError, ResponseTooLargeError
+from together_fn.errors import APIConnectionError
 from together_fn.executors._bodies import (
     CHUNK_SIZE,
     EncodedBody,
     body_to_send,
     connection_error,
+    too_large,
 )
 from together_fn.executors._environment import EnvironmentSettings
 from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
@@ -140,22 +141,15 @@ class _SizedChunks:
 def _read_capped(response: requests.Response, request: HttpRequest, limit: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _too_large(request, f"{declared} bytes announced", limit)
+        raise too_large(request, f"{declared} bytes announced", limit)
     parts: list[bytes] = []
     total = 0
     for chunk in response.raw.stream(CHUNK_SIZE, decode_content=True):
         total += len(chunk)
         if total > limit:
-            raise _too_large(request, f"more than {total - len(chunk)} bytes", limit)
+            raise too_large(request, f"more than {total - len(chunk)} bytes", limit)
         parts.append(chunk)
     return b"".join(parts)
-
-
-def _too_large(request: HttpRequest, what: str, limit: int) -> ResponseTooLargeError:
-    text = connection_error(
-        request, f"{what}, over the {limit}-byte limit", None, request_sent=True
-    )
-    return ResponseTooLargeError(message=text.message, limit=limit)
 
 
 def _head(response: requests.Response) -> HttpResponseHead:
