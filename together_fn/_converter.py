@@ -22,6 +22,7 @@ from cattrs.cols import homogenous_tuple_structure_factory, list_structure_facto
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from together_fn._fast_structure import fast_structure_fn
+from together_fn._fast_unstructure import FieldsUnstructure, fields_unstructure_fn
 from together_fn.codec import PLAIN_DECODE_ERRORS, type_name
 from together_fn.schema import WIRE_NAME, ByKey, Tagged
 
@@ -405,3 +406,8 @@ DETAILED = make_converter()
 #: The same configuration compiled for speed; decoding tries it first and asks
 #: :data:`DETAILED` to explain only when it fails (so both always agree on what decodes).
 FAST = make_converter(detailed_validation=False)
+
+
+def fields_unstructure_hook(cls: type) -> FieldsUnstructure:
+    """``fields -> DETAILED.unstructure(cls(**fields))``, compiled so as not to make the model."""
+    return fields_unstructure_fn(cls, DETAILED, _unstructure_overrides(cls))

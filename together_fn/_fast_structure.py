@@ -14,7 +14,7 @@ import linecache
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -164,19 +164,29 @@ def _value_of(
     return f"v if {quick} else {hook}"
 
 
-def slot_constructor(cls: type[T]) -> Callable[..., T] | None:
-    """A constructor taking ``cls``'s fields positionally, in order, that sets its slots
-    directly (see :func:`_slot_setters`); ``None`` when ``cls`` needs its ``__init__``.
-    For values made in a hot loop (one per stream event, say)."""
+def slot_constructor(cls: type[T], *, keywords: bool = False) -> Callable[..., T] | None:
+    """A constructor that sets ``cls``'s slots directly (see :func:`_slot_setters`), taking
+    its fields positionally in order or, with ``keywords``, by name with their defaults as
+    ``__init__`` does; ``None`` when ``cls`` needs its ``__init__``. For values made on every
+    call or every stream event."""
     setters = _slot_setters(cls)
     if setters is None:
         return None
-    names = list(setters)  # in field order
     scope: dict[str, Any] = {"cls": cls, "new": object.__new__}
-    lines = [f"def make({', '.join(names)}):", "    self = new(cls)"]
-    for index, name in enumerate(names):
-        scope[f"s{index}"] = setters[name]
-        lines.append(f"    s{index}(self, {name})")
+    parameters = []
+    fields = attrs.fields(cast(Any, cls))  # the order of ``setters`` too
+    for index, field in enumerate(fields):
+        scope[f"s{index}"] = setters[field.name]
+        if not keywords or field.default is attrs.NOTHING:
+            parameters.append(field.name)
+        elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            return None  # made anew by each __init__
+        else:
+            scope[f"d{index}"] = field.default
+            parameters.append(f"{field.name}=d{index}")
+    signature = f"*, {', '.join(parameters)}" if keywords else ", ".join(parameters)
+    lines = [f"def make({signature}):", "    self = new(cls)"]
+    lines += [f"    s{i}(self, {field.name})" for i, field in enumerate(fields)]
     lines.append("    return self")
     exec("\n".join(lines) + "\n", scope)  # noqa: S102 - our own generated source
     make: Callable[..., T] = scope["make"]

@@ -6,11 +6,12 @@ no I/O. An executor performs it and :func:`interpret` reads the response.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 from returns.result import Failure, Result, Success
 
+from together_fn._fast_structure import slot_constructor
 from together_fn.codec import decode_json, decode_value, loads
 from together_fn.errors import (
     APIResponseValidationError,
@@ -123,6 +124,11 @@ class Exchange(Generic[T]):
     def rate_limit(self) -> RateLimit:
         """The final response's rate-limit headers."""
         return rate_limit_of(self.headers)
+
+
+# Made on every call: see ``together_fn.http.new_request``.
+new_call = cast("type[Call[Any]]", slot_constructor(Call, keywords=True) or Call)
+new_exchange = cast("type[Exchange[Any]]", slot_constructor(Exchange, keywords=True) or Exchange)
 
 
 def interpret(

@@ -104,14 +104,62 @@ def unstructure(value: object) -> JSON:
     return _detailed.unstructure(value)
 
 
+#: The compiled ``unstructure(cls(**fields))`` of each request model built so far.
+_FIELDS_HOOKS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def unstructure_fields(cls: type, fields: Mapping[str, Any]) -> JSON:
+    """``unstructure(cls(**fields))``, without making the model when it can be spared (see
+    :mod:`together_fn._fast_unstructure`); bad ``fields`` raise what ``cls(**fields)`` raises.
+    """
+    hook = _FIELDS_HOOKS.get(cls)
+    if hook is None:
+        from together_fn._converter import fields_unstructure_hook
+
+        hook = _FIELDS_HOOKS[cls] = fields_unstructure_hook(cls)
+    return hook(fields)
+
+
 # One encoder each: ``json.dumps`` with any non-default option builds a new one per call.
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
+def _c_compact() -> Callable[[object, int], Any] | None:
+    # ``JSONEncoder.encode`` makes a C encoder (and a dict to track cycles) on every call;
+    # this one is made once, with the options of :data:`_COMPACT` and no cycle tracking.
+    try:
+        from json import encoder as json_encoder
+
+        c_make_encoder = getattr(json_encoder, "c_make_encoder", None)
+        if c_make_encoder is None:
+            return None
+        encode_basestring = json_encoder.encode_basestring
+        encoder: Callable[[object, int], Any] = c_make_encoder(
+            None, _COMPACT.default, encode_basestring, None, ":", ",", False, False, False
+        )
+        encoder({"a": [1, 1.5, "\u00e9", True, None]}, 0)
+    except Exception:  # a Python without it, or with another signature
+        return None
+    return encoder
+
+
+_C_COMPACT = _c_compact()
+
+
+def dumps(data: JSON) -> str:
+    """Compact JSON text of plain data (non-ASCII kept, NaN refused)."""
+    if _C_COMPACT is not None:
+        try:
+            return "".join(_C_COMPACT(data, 0))
+        except (TypeError, ValueError, RecursionError):
+            pass  # :data:`_COMPACT` says what is wrong (a cycle, say) as json.dumps would
+    return _COMPACT.encode(data)
+
+
 def encode_json(value: object) -> bytes:
     """Compact UTF-8 JSON of a model or plain value."""
-    return _COMPACT.encode(unstructure(value)).encode()
+    return dumps(unstructure(value)).encode()
 
 
 def canonical_json(data: bytes) -> bytes:

@@ -20,6 +20,7 @@ from together_fn.http import (
     HttpRequest,
     JsonBody,
     Timeout,
+    new_request,
     origin,
     to_headers,
 )
@@ -172,7 +173,7 @@ def prepare(request: HttpRequest, config: ClientConfig) -> HttpRequest:
     if request.headers:
         headers = _merge(headers, request.headers)
     # Made directly rather than with attrs.evolve, which inspects the class on every call.
-    return HttpRequest(
+    return new_request(
         method=request.method,
         url=url,
         query=request.query,

@@ -15,7 +15,14 @@ from urllib.parse import urljoin
 import attrs
 from returns.result import Failure, Result, Success
 
-from together_fn.calls import Call, Exchange, StreamCall, interpret, interpret_event
+from together_fn.calls import (
+    Call,
+    Exchange,
+    StreamCall,
+    interpret,
+    interpret_event,
+    new_exchange,
+)
 from together_fn.config import ClientConfig, prepare
 from together_fn.errors import (
     APIConnectionError,
@@ -230,7 +237,7 @@ def _exchange(
     result = interpret(call, response, attempts=attempts, elapsed=elapsed, retry_after=retry_after)
     if isinstance(result, Failure):
         result = result.alt(book.scrubbed)
-    return Exchange(result=result, response=response.head, attempts=attempts, elapsed=elapsed)
+    return new_exchange(result=result, response=response.head, attempts=attempts, elapsed=elapsed)
 
 
 def stream_flow(call: StreamCall[T], config: ClientConfig, clock: Clock) -> StreamFlow:

@@ -3,12 +3,14 @@
 ``codec.py`` reads them: :func:`wire_name` renames a field on the wire, and a union wrapped
 in ``Annotated[A | B, Tagged(...)]`` or ``Annotated[A | B, ByKey(...)]`` is told apart by a
 tag value or by which keys are present (the API omits the ``type`` tag the spec promises on
-image items, so a tag alone is not enough everywhere).
+image items, so a tag alone is not enough everywhere). :func:`json_shortcut` lets a request
+field be encoded without its model, for common arguments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
@@ -18,6 +20,20 @@ WIRE_NAME = "together_fn.wire_name"
 def wire_name(name: str) -> dict[str, str]:
     """Field metadata naming the JSON key, for keys that are not Python names."""
     return {WIRE_NAME: name}
+
+
+JSON_SHORTCUT = "together_fn.json_shortcut"
+
+
+def json_shortcut(shortcut: Callable[[Any], Any]) -> dict[str, Callable[[Any], Any]]:
+    """Field metadata for a required field: ``shortcut(argument)`` is the field's JSON
+    straight from an ``__init__`` argument it knows (what the converter, the validator and
+    the field's hook would make of it), or ``None`` for any other argument.
+
+    Used by :func:`~together_fn.codec.unstructure_fields`, for arguments as common as chat
+    messages made of a role and a text.
+    """
+    return {JSON_SHORTCUT: shortcut}
 
 
 def _pairs(

@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 import attrs
 
-from together_fn.calls import Call, StreamCall
-from together_fn.codec import encode_json, unstructure
+from together_fn.calls import Call, StreamCall, new_call
+from together_fn.codec import JSON, dumps, encode_json, unstructure, unstructure_fields
 from together_fn.http import (
     NO_BODY,
     Body,
@@ -24,6 +24,7 @@ from together_fn.http import (
     JsonBody,
     Method,
     Timeout,
+    new_request,
     to_headers,
     to_query,
 )
@@ -87,11 +88,14 @@ def params(scope: Mapping[str, Any], *exclude: str) -> dict[str, Any]:
 
 def json_body(model: object, options: RequestOptions = NO_OPTIONS) -> JsonBody:
     """Encode a request model, merging ``options.extra_body`` last."""
-    if not options.extra_body:
-        return JsonBody(encode_json(model))
-    data = unstructure(model)
-    data.update(options.extra_body)
-    return JsonBody(encode_json(data))
+    return _json_body(unstructure(model), options)
+
+
+def _json_body(data: JSON, options: RequestOptions) -> JsonBody:
+    if options.extra_body:
+        # Unstructured again: extra fields may hold models too.
+        data = unstructure({**data, **options.extra_body})
+    return JsonBody(dumps(data).encode())
 
 
 def request(
@@ -105,7 +109,7 @@ def request(
 ) -> HttpRequest:
     """An :class:`HttpRequest` relative to the base URL, with ``options`` applied."""
     if options is NO_OPTIONS and not query and not headers:
-        return HttpRequest(method=method, url=path, body=body)  # most calls: nothing to merge
+        return new_request(method=method, url=path, body=body)  # most calls: nothing to merge
     timeout = options.timeout
     if timeout is not None and not isinstance(timeout, Timeout):
         timeout = Timeout(connect=min(5.0, float(timeout)), read=float(timeout))
@@ -146,13 +150,40 @@ def json_call(
 ) -> Call[Any]:
     """A Call that sends ``model`` as JSON to ``operation_key``'s method and path (``path``:
     the path with its template filled in)."""
+    return _data_call(operation_key, response_type, unstructure(model), path, retryable, options)
+
+
+def model_call(
+    operation_key: str,
+    response_type: Any,
+    model_type: type,
+    fields: Mapping[str, Any],
+    *,
+    path: str | None = None,
+    retryable: bool = True,
+    options: RequestOptions = NO_OPTIONS,
+) -> Call[Any]:
+    """``json_call(operation_key, response_type, model_type(**fields), ...)``, without making
+    the model: see :func:`~together_fn.codec.unstructure_fields`."""
+    data = unstructure_fields(model_type, fields)
+    return _data_call(operation_key, response_type, data, path, retryable, options)
+
+
+def _data_call(
+    operation_key: str,
+    response_type: Any,
+    data: JSON,
+    path: str | None,
+    retryable: bool,
+    options: RequestOptions,
+) -> Call[Any]:
     method, template = _method_and_template(operation_key)
     url = template if path is None else path
     if options is NO_OPTIONS:  # most calls: nothing to merge into the body or the request
-        request_ = HttpRequest(method=method, url=url, body=JsonBody(encode_json(model)))
+        request_ = new_request(method=method, url=url, body=JsonBody(dumps(data).encode()))
     else:
-        request_ = request(method, url, body=json_body(model, options), options=options)
-    return Call(
+        request_ = request(method, url, body=_json_body(data, options), options=options)
+    return new_call(
         operation=operation_key,
         request=request_,
         response_type=response_type,

@@ -8,7 +8,7 @@ from typing import Any
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
-    json_call,
+    model_call,
     operation,
     params,
     stream_twin,
@@ -75,8 +75,14 @@ def create_chat_completion(
     >>> call.request.url, call.request.body.json()
     ('/chat/completions', {'model': 'm', 'messages': [{'role': 'user', 'content': 'hi'}]})
     """
-    body = ChatCompletionRequest(**params(locals()))
-    return json_call("POST /chat/completions", ChatCompletionResponse, body, options=options)
+    fields = params(locals())
+    return model_call(
+        "POST /chat/completions",
+        ChatCompletionResponse,
+        ChatCompletionRequest,
+        fields,
+        options=options,
+    )
 
 
 stream_chat_completion = operation("POST", "/chat/completions")(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from together_fn.api._build import (
     NO_OPTIONS,
     RequestOptions,
-    json_call,
+    model_call,
     operation,
     params,
     stream_twin,
@@ -52,8 +52,10 @@ def create_completion(
     >>> call.request.url, call.request.body.json()
     ('/completions', {'model': 'm', 'prompt': 'Paris is', 'max_tokens': 5})
     """
-    body = CompletionRequest(**params(locals()))
-    return json_call("POST /completions", CompletionResponse, body, options=options)
+    fields = params(locals())
+    return model_call(
+        "POST /completions", CompletionResponse, CompletionRequest, fields, options=options
+    )
 
 
 stream_completion = operation("POST", "/completions")(

@@ -22,7 +22,14 @@ from together_fn.executors._bodies import (
     too_large,
 )
 from together_fn.executors._environment import EnvironmentSettings
-from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
+from together_fn.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseHead,
+    Timeout,
+    new_head,
+    new_response,
+)
 
 #: Simultaneous connections an owned session opens (aiohttp's own default).
 DEFAULT_LIMIT = 100
@@ -93,7 +100,7 @@ class AiohttpTransport:
             response.close()
             raise
         response.release()
-        return HttpResponse(
+        return new_response(
             status=response.status, headers=_headers(response), body=body, url=str(response.url)
         )
 
@@ -165,9 +172,7 @@ def _headers(response: aiohttp.ClientResponse) -> tuple[tuple[str, str], ...]:
 
 
 def _head(response: aiohttp.ClientResponse) -> HttpResponseHead:
-    return HttpResponseHead(
-        status=response.status, headers=_headers(response), url=str(response.url)
-    )
+    return new_head(status=response.status, headers=_headers(response), url=str(response.url))
 
 
 class _AiohttpStream:

@@ -23,7 +23,7 @@ from together_fn.executors._bodies import (
     too_large,
 )
 from together_fn.executors._environment import EnvironmentSettings
-from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout
+from together_fn.http import HttpRequest, HttpResponse, HttpResponseHead, Timeout, new_response
 
 #: Connections kept open per host: enough for a thread pool of this size to never wait.
 DEFAULT_POOL_SIZE = 32
@@ -78,7 +78,7 @@ class RequestsTransport:
         finally:
             response.close()
         head = _head(response)
-        return HttpResponse(status=head.status, headers=head.headers, body=body, url=head.url)
+        return new_response(status=head.status, headers=head.headers, body=body, url=head.url)
 
     def open(self, request: HttpRequest) -> _RequestsStream:
         """Send ``request``; return once the head has arrived, the body still to read."""

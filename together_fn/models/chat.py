@@ -31,7 +31,7 @@ from together_fn.models.common import (
     json_object,
     typed_or_raw,
 )
-from together_fn.schema import Tagged
+from together_fn.schema import Tagged, json_shortcut
 
 
 @attrs.frozen(kw_only=True)
@@ -263,6 +263,22 @@ def _messages(value: Iterable[object]) -> tuple[ChatCompletionMessageParam, ...]
     return tuple([_message(m) for m in value])
 
 
+def _messages_json(value: object) -> list[dict[str, str]] | None:
+    """The JSON of ``messages`` made only of ``{"role", "content": "text"}`` dicts of the
+    roles in :data:`_TEXT_MESSAGES` (what their models unstructure to), else ``None``."""
+    if type(value) not in _ARRAYS or not value:
+        return None
+    encoded = []
+    for message in value:  # type: ignore[attr-defined]
+        if type(message) is not dict or len(message) != 2:
+            return None
+        role, content = message.get("role"), message.get("content")
+        if type(role) is not str or role not in _TEXT_MESSAGES or type(content) is not str:
+            return None
+        encoded.append({"role": role, "content": content})
+    return encoded
+
+
 def _tools(value: Iterable[object] | None) -> tuple[ToolsPart | dict[str, Any], ...] | None:
     return None if value is None else tuple(typed_or_raw(tool, ToolsPart) for tool in value)
 
@@ -355,7 +371,7 @@ class ChatCompletionRequest(GenerationParameters):
     """Body of ``POST /chat/completions``."""
 
     messages: tuple[ChatCompletionMessageParam, ...] = attrs.field(
-        converter=_messages, validator=non_empty
+        converter=_messages, validator=non_empty, metadata=json_shortcut(_messages_json)
     )
     context_length_exceeded_behavior: str | None = None
     function_call: str | dict[str, Any] | None = attrs.field(default=None, converter=_function_call)
