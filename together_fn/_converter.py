@@ -22,7 +22,7 @@ from cattrs.cols import homogenous_tuple_structure_factory, list_structure_facto
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from together_fn._fast_structure import fast_structure_fn
-from together_fn._fast_unstructure import FieldsUnstructure, fields_unstructure_fn
+from together_fn._fast_unstructure import ArgumentsUnstructure, arguments_unstructure_fn
 from together_fn.codec import PLAIN_DECODE_ERRORS, type_name
 from together_fn.schema import WIRE_NAME, ByKey, Tagged
 
@@ -408,6 +408,7 @@ DETAILED = make_converter()
 FAST = make_converter(detailed_validation=False)
 
 
-def fields_unstructure_hook(cls: type) -> FieldsUnstructure:
-    """``fields -> DETAILED.unstructure(cls(**fields))``, compiled so as not to make the model."""
-    return fields_unstructure_fn(cls, DETAILED, _unstructure_overrides(cls))
+def arguments_unstructure_hook(cls: type) -> ArgumentsUnstructure:
+    """A builder's arguments -> ``DETAILED.unstructure(cls(**given))``, compiled so as not to
+    make the model (see :mod:`together_fn._fast_unstructure`)."""
+    return arguments_unstructure_fn(cls, DETAILED, _unstructure_overrides(cls))

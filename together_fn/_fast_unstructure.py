@@ -4,18 +4,19 @@ A builder makes a request model only to encode it, and the instance is dropped o
 is written. For a model with many optional fields (``ChatCompletionRequest`` has 27), most of
 a call's build time went into setting fields left at ``None`` and then reading them back.
 
-:func:`fields_unstructure_fn` compiles, per model, a function that takes the keyword
-arguments ``cls(**fields)`` would take and returns ``unstructure(cls(**fields))``:
+:func:`arguments_unstructure_fn` compiles, per model, a function that takes a builder's
+arguments (its ``locals()``) and returns ``unstructure(cls(**given))``, where ``given`` are
+the arguments that are not ``None`` and name a field (a builder's ``options`` does not):
 
 - the given fields get the same converters and validators as in the model's ``__init__``,
   which runs all the converters before any validator;
-- a field left out takes its converted default, which was checked once, when the function was
-  made;
+- a field not given takes its converted default, which was checked once, when the function
+  was made;
 - the output uses the hooks, names and omissions of cattrs' generated unstructure function.
 
 Errors take the slow road: when anything raises, the model itself is made, so a bad argument
-fails exactly as ``cls(**fields)`` fails. A model this cannot mirror gets
-``unstructure(cls(**fields))`` every time. That includes a model with an init hook, a
+fails exactly as ``cls(**given)`` fails. A model this cannot mirror gets
+``unstructure(cls(**given))`` every time. That includes a model with an init hook, a
 converter or default that takes the instance, or a default that its own validator refuses.
 """
 
@@ -34,7 +35,7 @@ from together_fn.schema import JSON_SHORTCUT
 if TYPE_CHECKING:
     import cattrs
 
-FieldsUnstructure = Callable[[Mapping[str, Any]], Any]
+ArgumentsUnstructure = Callable[[Mapping[str, Any]], Any]
 
 #: Scalars a hook returns unchanged: tried on each field's hook before relying on it.
 _PROBES: tuple[object, ...] = ("text", 1, 1.5, True)
@@ -102,17 +103,20 @@ def _plain_callable(converter: object) -> bool:
     return callable(converter) and not isinstance(converter, attrs.Converter)
 
 
-def fields_unstructure_fn(
+def arguments_unstructure_fn(
     cls: type, converter: cattrs.Converter, overrides: Mapping[str, Any]
-) -> FieldsUnstructure:
-    """``fields -> converter.unstructure(cls(**fields))``, compiled for ``cls``.
+) -> ArgumentsUnstructure:
+    """``arguments -> converter.unstructure(cls(**given))``, compiled for ``cls``.
 
     ``overrides`` are the cattrs attribute overrides the converter's unstructure function
     for ``cls`` was made with (only ``rename`` and ``omit_if_default`` are mirrored).
     """
 
-    def slow(fields: Mapping[str, Any]) -> Any:
-        return converter.unstructure(cls(**fields))
+    names = frozenset(field.alias for field in attrs.fields(cls))
+
+    def slow(arguments: Mapping[str, Any]) -> Any:
+        given = {k: v for k, v in arguments.items() if v is not None and k in names}
+        return converter.unstructure(cls(**given))
 
     try:
         return _compile(cls, converter, overrides, slow)
@@ -124,12 +128,12 @@ def _compile(
     cls: type,
     converter: cattrs.Converter,
     overrides: Mapping[str, Any],
-    slow: FieldsUnstructure,
-) -> FieldsUnstructure:
+    slow: ArgumentsUnstructure,
+) -> ArgumentsUnstructure:
     _check_mirrorable(cls, converter)
     attrs.resolve_types(cls)
     names: dict[str, Any] = {
-        "_M": _MISSING,
+        "_M": None,  # an argument that is None is not given
         "_slow": slow,
         "_disabled": attrs.validators.get_disabled,
     }
@@ -142,7 +146,7 @@ def _compile(
         omit = override is not None and bool(override.omit_if_default)
         has_default, default = _default_of(field)
         value = f"v{i}"
-        take.append(f"    {value} = fields.get({field.alias!r}, _M)")
+        take.append(f"    {value} = arguments.get({field.alias!r})")
         if not has_default:
             take.append(f"    if {value} is _M: raise _NoMirrorError")
         shortcut = field.metadata.get(JSON_SHORTCUT)
@@ -176,11 +180,9 @@ def _compile(
             always.append(f"        {key!r}: {written} if {value} is not _M else {fallback},")
         else:
             always.append(f"        {key!r}: {written},")
-    names["_NAMES"] = frozenset(field.alias for field in attrs.fields(cls))
     lines = [
-        "def unstructure_fields(fields):",
+        "def unstructure_arguments(arguments):",
         "  try:",
-        "    if not _NAMES.issuperset(fields): raise _NoMirrorError",
         *take,
         *convert,
         "    if not _disabled():",
@@ -191,7 +193,7 @@ def _compile(
         *optional,
         "    return res",
         "  except Exception:",
-        "    return _slow(fields)  # raises what cls(**fields) raises",
+        "    return _slow(arguments)  # raises what cls(**given) raises",
     ]
     names["_NoMirrorError"] = _NoMirrorError
     source = "\n".join(lines) + "\n"
@@ -199,7 +201,7 @@ def _compile(
     # Registered with linecache so that tracebacks and profilers can show the code.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), names)  # noqa: S102 - code generated above
-    function: FieldsUnstructure = names["unstructure_fields"]
+    function: ArgumentsUnstructure = names["unstructure_arguments"]
     return function
 
 
@@ -215,6 +217,3 @@ def _written(names: dict[str, Any], i: int, hook: Any, hint: Any, value: str) ->
         return f"h{i}({value})"
     names[f"k{i}"] = frozenset(kept)
     return f"({value} if type({value}) in k{i} else h{i}({value}))"
-
-
-_MISSING = object()

@@ -104,20 +104,22 @@ def unstructure(value: object) -> JSON:
     return _detailed.unstructure(value)
 
 
-#: The compiled ``unstructure(cls(**fields))`` of each request model built so far.
-_FIELDS_HOOKS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+#: The compiled :func:`unstructure_arguments` of each request model built so far.
+_ARGUMENTS_HOOKS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
 
 
-def unstructure_fields(cls: type, fields: Mapping[str, Any]) -> JSON:
-    """``unstructure(cls(**fields))``, without making the model when it can be spared (see
-    :mod:`together_fn._fast_unstructure`); bad ``fields`` raise what ``cls(**fields)`` raises.
+def unstructure_arguments(cls: type, arguments: Mapping[str, Any]) -> JSON:
+    """``unstructure(cls(**given))``, ``given`` being the ``arguments`` that are not ``None``
+    and name a field of ``cls`` (a builder passes its ``locals()``), without making the model
+    when it can be spared (see :mod:`together_fn._fast_unstructure`). Bad arguments raise
+    what ``cls(**given)`` raises.
     """
-    hook = _FIELDS_HOOKS.get(cls)
+    hook = _ARGUMENTS_HOOKS.get(cls)
     if hook is None:
-        from together_fn._converter import fields_unstructure_hook
+        from together_fn._converter import arguments_unstructure_hook
 
-        hook = _FIELDS_HOOKS[cls] = fields_unstructure_hook(cls)
-    return hook(fields)
+        hook = _ARGUMENTS_HOOKS[cls] = arguments_unstructure_hook(cls)
+    return hook(arguments)
 
 
 # One encoder each: ``json.dumps`` with any non-default option builds a new one per call.

@@ -1,4 +1,4 @@
-"""``unstructure_fields`` answers what ``unstructure(cls(**fields))`` answers, without the
+"""``unstructure_arguments`` answers what ``unstructure(cls(**given))`` answers, without the
 model; ``dumps`` writes what ``json.dumps`` writes; the keyword slot constructors make what
 the classes make."""
 
@@ -20,9 +20,12 @@ from returns.result import Success
 import together_fn.models
 from together_fn._converter import _unstructure_overrides
 from together_fn._fast_structure import slot_constructor
-from together_fn._fast_unstructure import fields_unstructure_fn
+from together_fn._fast_unstructure import arguments_unstructure_fn
+from together_fn.api._build import NO_OPTIONS
+from together_fn.api.chat import create_chat_completion
+from together_fn.api.completions import create_completion
 from together_fn.calls import Call, Exchange, new_call, new_exchange
-from together_fn.codec import CONVERTER, dumps, unstructure, unstructure_fields
+from together_fn.codec import CONVERTER, dumps, unstructure, unstructure_arguments
 from together_fn.http import (
     HttpRequest,
     HttpResponse,
@@ -49,15 +52,18 @@ def outcome(thunk: Callable[[], Any]) -> tuple[object, ...]:
     return ("ok", value, dumps(value))
 
 
-def same_as_the_model(cls: type, fields: Mapping[str, Any]) -> None:
-    fast = outcome(lambda: unstructure_fields(cls, fields))
-    assert fast == outcome(lambda: unstructure(cls(**fields)))
+def same_as_the_model(cls: type, arguments: Mapping[str, Any]) -> None:
+    # What ``params(locals())`` keeps of a builder's arguments.
+    names = {field.alias for field in attrs.fields(cls)}
+    given = {k: v for k, v in arguments.items() if v is not None and k in names}
+    fast = outcome(lambda: unstructure_arguments(cls, arguments))
+    assert fast == outcome(lambda: unstructure(cls(**given)))
 
 
 def compiled(cls: type) -> bool:
-    """Whether ``cls`` gets a compiled function (not ``unstructure(cls(**fields))``)."""
-    function = fields_unstructure_fn(cls, CONVERTER, _unstructure_overrides(cls))
-    return function.__name__ == "unstructure_fields"
+    """Whether ``cls`` gets a compiled function (not ``unstructure(cls(**given))``)."""
+    function = arguments_unstructure_fn(cls, CONVERTER, _unstructure_overrides(cls))
+    return function.__name__ == "unstructure_arguments"
 
 
 USER = {"role": "user", "content": "hi"}
@@ -112,6 +118,7 @@ CHAT_FIELDS: list[dict[str, Any]] = [
     {"model": "m", "messages": [USER], "stop": ["a", "b"], "response_format": {"type": "text"}},
     {"model": "m", "messages": [USER], "tool_choice": {"type": "function", "function": {}}},
     {"model": "m", "messages": [USER], "temperature": None, "seed": None},  # None: not sent
+    {"model": "m", "messages": [USER], "options": NO_OPTIONS},  # not a field: not sent
     # Refused, as the model refuses them:
     {"model": "m", "messages": []},
     {"model": "m", "messages": "hi"},
@@ -123,8 +130,8 @@ CHAT_FIELDS: list[dict[str, Any]] = [
     {"model": "m", "messages": [USER], "n": 0},
     {"model": "m", "messages": [USER], "logprobs": 21},
     {"model": "m", "messages": [USER], "stop": []},
-    {"model": "m", "messages": [USER], "surprise": 1},
     {"messages": [USER]},
+    {"model": None, "messages": [USER]},
     {"model": "m"},
     {},
 ]
@@ -135,9 +142,17 @@ def test_chat_requests_encode_as_the_model_does(fields: dict[str, Any]) -> None:
     same_as_the_model(ChatCompletionRequest, fields)
 
 
-def test_the_request_models_of_the_hot_builders_are_compiled() -> None:
-    assert compiled(ChatCompletionRequest)
-    assert compiled(CompletionRequest)
+@pytest.mark.parametrize(
+    ("builder", "cls"),
+    [(create_chat_completion, ChatCompletionRequest), (create_completion, CompletionRequest)],
+)
+def test_builders_that_pass_their_locals_take_exactly_the_fields(
+    builder: Callable[..., Any], cls: type
+) -> None:
+    # Arguments that are not fields are dropped: a parameter of another name would be lost.
+    parameters = set(inspect.signature(builder).parameters) - {"options"}
+    assert parameters <= {field.alias for field in attrs.fields(cls)}
+    assert compiled(cls)
 
 
 @pytest.mark.parametrize(
@@ -195,7 +210,7 @@ def test_validators_off_are_off_for_both() -> None:
     fields = {"model": "m", "messages": [USER], "temperature": -1}
     with attrs.validators.disabled():
         same_as_the_model(ChatCompletionRequest, fields)
-        assert unstructure_fields(ChatCompletionRequest, fields)["temperature"] == -1
+        assert unstructure_arguments(ChatCompletionRequest, fields)["temperature"] == -1
 
 
 def _upper(value: str) -> str:
@@ -262,7 +277,7 @@ def test_a_plain_model_is_compiled_with_renames_defaults_and_checks() -> None:
         {"from_": "x"},
     ):
         same_as_the_model(_Plain, fields)
-    first, second = (unstructure_fields(_Plain, {"name": "a"}) for _ in range(2))
+    first, second = (unstructure_arguments(_Plain, {"name": "a"}) for _ in range(2))
     assert first == second == {"kind": "plain", "name": "A", "tags": ["a"]}
     assert first["tags"] is not second["tags"]  # the caller may change what it gets
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import attrs
 
 from together_fn.calls import Call, StreamCall, new_call
-from together_fn.codec import JSON, dumps, encode_json, unstructure, unstructure_fields
+from together_fn.codec import JSON, dumps, encode_json, unstructure, unstructure_arguments
 from together_fn.http import (
     NO_BODY,
     Body,
@@ -157,15 +157,17 @@ def model_call(
     operation_key: str,
     response_type: Any,
     model_type: type,
-    fields: Mapping[str, Any],
+    arguments: Mapping[str, Any],
     *,
     path: str | None = None,
     retryable: bool = True,
     options: RequestOptions = NO_OPTIONS,
 ) -> Call[Any]:
-    """``json_call(operation_key, response_type, model_type(**fields), ...)``, without making
-    the model: see :func:`~together_fn.codec.unstructure_fields`."""
-    data = unstructure_fields(model_type, fields)
+    """``json_call(operation_key, response_type, model_type(**params(arguments)), ...)`` for a
+    builder whose parameters are ``model_type``'s fields (and ``options``), called with its
+    ``locals()``: the model is not made (see :func:`~together_fn.codec.unstructure_arguments`).
+    """
+    data = unstructure_arguments(model_type, arguments)
     return _data_call(operation_key, response_type, data, path, retryable, options)
 
 

@@ -10,7 +10,6 @@ from together_fn.api._build import (
     RequestOptions,
     model_call,
     operation,
-    params,
     stream_twin,
 )
 from together_fn.calls import Call
@@ -75,12 +74,12 @@ def create_chat_completion(
     >>> call.request.url, call.request.body.json()
     ('/chat/completions', {'model': 'm', 'messages': [{'role': 'user', 'content': 'hi'}]})
     """
-    fields = params(locals())
+    arguments = locals()  # the model's fields, and options
     return model_call(
         "POST /chat/completions",
         ChatCompletionResponse,
         ChatCompletionRequest,
-        fields,
+        arguments,
         options=options,
     )
 

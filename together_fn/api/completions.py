@@ -9,7 +9,6 @@ from together_fn.api._build import (
     RequestOptions,
     model_call,
     operation,
-    params,
     stream_twin,
 )
 from together_fn.calls import Call
@@ -52,9 +51,9 @@ def create_completion(
     >>> call.request.url, call.request.body.json()
     ('/completions', {'model': 'm', 'prompt': 'Paris is', 'max_tokens': 5})
     """
-    fields = params(locals())
+    arguments = locals()  # the model's fields, and options
     return model_call(
-        "POST /completions", CompletionResponse, CompletionRequest, fields, options=options
+        "POST /completions", CompletionResponse, CompletionRequest, arguments, options=options
     )
 
 
