@@ -124,10 +124,11 @@ def unstructure_arguments(cls: type, arguments: Mapping[str, Any]) -> JSON:
 
 # One encoder each: ``json.dumps`` with any non-default option builds a new one per call.
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_LENIENT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
-def _c_compact() -> Callable[[object, int], Any] | None:
+def _c_compact(allow_nan: bool) -> Callable[[object, int], Any] | None:
     # ``JSONEncoder.encode`` makes a C encoder (and a dict to track cycles) on every call;
     # this one is made once, with the options of :data:`_COMPACT` and no cycle tracking.
     try:
@@ -138,7 +139,7 @@ def _c_compact() -> Callable[[object, int], Any] | None:
             return None
         encode_basestring = json_encoder.encode_basestring
         encoder: Callable[[object, int], Any] = c_make_encoder(
-            None, _COMPACT.default, encode_basestring, None, ":", ",", False, False, False
+            None, _COMPACT.default, encode_basestring, None, ":", ",", False, False, allow_nan
         )
         encoder({"a": [1, 1.5, "\u00e9", True, None]}, 0)
     except Exception:  # a Python without it, or with another signature
@@ -146,17 +147,19 @@ def _c_compact() -> Callable[[object, int], Any] | None:
     return encoder
 
 
-_C_COMPACT = _c_compact()
+_C_COMPACT, _C_LENIENT = _c_compact(False), _c_compact(True)
 
 
-def dumps(data: JSON) -> str:
-    """Compact JSON text of plain data (non-ASCII kept, NaN refused)."""
-    if _C_COMPACT is not None:
+def dumps(data: JSON, *, allow_nan: bool = False) -> str:
+    """Compact JSON text of plain data, non-ASCII kept; NaN and infinities are refused
+    unless ``allow_nan`` (they are not JSON, though Python's json reads and writes them)."""
+    encoder = _C_LENIENT if allow_nan else _C_COMPACT
+    if encoder is not None:
         try:
-            return "".join(_C_COMPACT(data, 0))
+            return "".join(encoder(data, 0))
         except (TypeError, ValueError, RecursionError):
-            pass  # :data:`_COMPACT` says what is wrong (a cycle, say) as json.dumps would
-    return _COMPACT.encode(data)
+            pass  # the JSONEncoder says what is wrong (a cycle, say) as json.dumps would
+    return (_LENIENT if allow_nan else _COMPACT).encode(data)
 
 
 def encode_json(value: object) -> bytes:

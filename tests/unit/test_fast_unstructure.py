@@ -331,6 +331,12 @@ def test_dumps_fails_as_json_dumps_fails(value: object) -> None:
     assert outcome(lambda: dumps(value)) == outcome(lambda: _json_dumps(value))
 
 
+@pytest.mark.parametrize("value", [{"x": float("nan")}, [float("-inf"), 1.5], {"x": object()}])
+def test_dumps_allowing_nan_writes_what_json_dumps_writes(value: object) -> None:
+    lenient = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    assert outcome(lambda: dumps(value, allow_nan=True)) == outcome(lambda: lenient.encode(value))
+
+
 # -- keyword slot constructors ---------------------------------------------------------------
 
 

@@ -14,8 +14,9 @@ from typing import Any
 import attrs
 
 from together_fn.bulk.lines import body_problem
-from together_fn.calls import Call
-from together_fn.http import HttpRequest, JsonBody, Method
+from together_fn.calls import Call, new_call
+from together_fn.codec import dumps
+from together_fn.http import JsonBody, Method, new_request
 
 #: Completion tokens assumed for a generation request that does not set ``max_tokens``.
 DEFAULT_COMPLETION_TOKENS = 256
@@ -121,18 +122,16 @@ def endpoint_for(path: str) -> Endpoint:
     return found
 
 
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
 def build_call(endpoint: Endpoint, body: Mapping[str, Any]) -> Call[bytes]:
     """The Call that sends ``body`` as given; its answer is kept as the bytes the server
     sent (the runner checks they are JSON before writing them)."""
     problem = body_problem(body)
     if problem is not None:
         raise ValueError(problem)
-    data = _COMPACT.encode(body).encode()
-    request = HttpRequest(method=Method.POST, url=endpoint.api_path, body=JsonBody(data))
-    return Call(operation=endpoint.operation, request=request, response_type=bytes)
+    # Sent as given: a NaN that Python's json read is written back, and the API refuses it.
+    data = dumps(body, allow_nan=True).encode()
+    request = new_request(method=Method.POST, url=endpoint.api_path, body=JsonBody(data))
+    return new_call(operation=endpoint.operation, request=request, response_type=bytes)
 
 
 def actual_tokens(response: object) -> int | None:
