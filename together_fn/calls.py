@@ -72,7 +72,7 @@ class RateLimit:
 def _int(value: str | None) -> int | None:
     try:
         return int(float(value)) if value is not None else None
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or "inf"
         return None
 
 
@@ -83,17 +83,34 @@ def _float(value: str | None) -> float | None:
         return None
 
 
+_RATE_LIMIT_HEADERS = frozenset(
+    {
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "x-ratelimit-limit-tokens",
+        "x-ratelimit-remaining-tokens",
+    }
+)
+_NO_RATE_LIMIT = RateLimit()
+
+
 def rate_limit_of(headers: Headers) -> RateLimit:
     """Read ``x-ratelimit-*`` headers."""
     # One pass over the headers; the last of repeated values wins, as with ``header``.
-    found = {k: v for k, v in headers if k.startswith("x-ratelimit-")}
-    return RateLimit(
+    found = {k: v for k, v in headers if k in _RATE_LIMIT_HEADERS}
+    if not found:
+        return _NO_RATE_LIMIT
+    return _new_rate_limit(
         limit=_int(found.get("x-ratelimit-limit")),
         remaining=_int(found.get("x-ratelimit-remaining")),
         reset=_float(found.get("x-ratelimit-reset")),
         limit_tokens=_int(found.get("x-ratelimit-limit-tokens")),
         remaining_tokens=_int(found.get("x-ratelimit-remaining-tokens")),
     )
+
+
+_new_rate_limit = cast("type[RateLimit]", slot_constructor(RateLimit, keywords=True) or RateLimit)
 
 
 @attrs.frozen(kw_only=True)

@@ -12,10 +12,11 @@ import hashlib
 import itertools
 from array import array
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
+from together_fn._fast_structure import slot_constructor
 from together_fn.codec import loads
 
 #: At most this many problems are kept; the rest are only counted.
@@ -29,6 +30,12 @@ class RequestLine:
     custom_id: str
     body: Mapping[str, Any]
     line: int = 0
+
+
+#: Made for every line read: see ``together_fn.http.new_request``.
+_new_request_line = cast(
+    "type[RequestLine]", slot_constructor(RequestLine, keywords=True) or RequestLine
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -91,12 +98,12 @@ def parse_request_line(data: bytes | str, line: int = 0) -> RequestLine | Proble
     problem = body_problem(value["body"])
     if problem is not None:
         return Problem(line=line, message=f"{problem} (custom_id {custom_id!r})")
-    return RequestLine(custom_id=custom_id, body=value["body"], line=line)
+    return _new_request_line(custom_id=custom_id, body=value["body"], line=line)
 
 
 def is_blank(data: bytes | str) -> bool:
     """Blank lines (a trailing newline, say) are skipped, not reported."""
-    return not data.strip()
+    return not data or data.isspace()  # what ``not data.strip()`` says, without a copy
 
 
 class InputCheck:

@@ -124,10 +124,13 @@ class _Run:
         return exchange, waited
 
     def _observe(self, outcome: HttpResponse | APIConnectionError, cost: int) -> None:
-        now = self.clock.monotonic()
         if isinstance(outcome, APIConnectionError):
             self.governor = observe(
-                self.governor, status=None, rate_limit=_NO_LIMITS, retry_after=None, now=now
+                self.governor,
+                status=None,
+                rate_limit=_NO_LIMITS,
+                retry_after=None,
+                now=self.clock.monotonic(),
             )
             return
         limited = outcome.status == 429
@@ -143,7 +146,7 @@ class _Run:
             status=outcome.status,
             rate_limit=rate_limit,
             retry_after=retry_after(outcome.headers, self.clock.wall()) if limited else None,
-            now=now,
+            now=self.clock.monotonic(),
         )
         if limited:
             self.rate_limited += 1
