@@ -159,7 +159,10 @@ def _compile(
             convert.append(f"    j{i} = s{i}({value})")
         if field.converter is not None:
             names[f"c{i}"] = field.converter
-            convert.append(f"    if {pending}: {value} = c{i}({value})")
+            convert.append(f"    if {pending}:")
+            convert.append(f"        {value} = c{i}({value})")
+            # None now would read as "not given": the model itself tells what it means.
+            convert.append(f"        if {value} is _M: raise _NoMirrorError")
         if field.validator is not None:
             names[f"a{i}"], names[f"check{i}"] = field, field.validator
             validate.append(f"        if {pending}: check{i}(None, a{i}, {value})")

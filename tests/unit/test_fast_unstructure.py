@@ -231,6 +231,15 @@ class _Plain:
     tags: tuple[str, ...] = ("a",)  # a default written anew for each call
 
 
+def _none_if_blank(value: str) -> str | None:
+    return value.strip() or None
+
+
+@attrs.frozen(kw_only=True)
+class _ConvertedToNone:
+    label: str | None = attrs.field(default="default", converter=_none_if_blank)
+
+
 @attrs.frozen(kw_only=True)
 class _PostInit:
     name: str
@@ -280,6 +289,14 @@ def test_a_plain_model_is_compiled_with_renames_defaults_and_checks() -> None:
     first, second = (unstructure_arguments(_Plain, {"name": "a"}) for _ in range(2))
     assert first == second == {"kind": "plain", "name": "A", "tags": ["a"]}
     assert first["tags"] is not second["tags"]  # the caller may change what it gets
+
+
+@pytest.mark.parametrize("label", [" ", "x", None])
+def test_a_converter_that_answers_none_is_not_taken_for_a_missing_argument(
+    label: str | None,
+) -> None:
+    assert compiled(_ConvertedToNone)
+    same_as_the_model(_ConvertedToNone, {"label": label})
 
 
 @pytest.mark.parametrize(
