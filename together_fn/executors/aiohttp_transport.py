@@ -101,7 +101,11 @@ class AiohttpTransport:
             raise
         response.release()
         return new_response(
-            status=response.status, headers=_headers(response), body=body, url=str(response.url)
+            # No redirect is followed: the answer comes from the URL asked (spared yarl's str()).
+            status=response.status,
+            headers=_headers(response),
+            body=body,
+            url=request.full_url,
         )
 
     async def aopen(self, request: HttpRequest) -> _AiohttpStream:
