@@ -130,7 +130,7 @@ _CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True, ensure_asci
 
 def _c_compact(allow_nan: bool) -> Callable[[object, int], Any] | None:
     # ``JSONEncoder.encode`` makes a C encoder (and a dict to track cycles) on every call;
-    # this one is made once, with the options of :data:`_COMPACT` and no cycle tracking.
+    # this one is made once, as :data:`_COMPACT` (or :data:`_LENIENT`) without cycle tracking.
     try:
         from json import encoder as json_encoder
 
