@@ -1,14 +1,14 @@
 """Input lines (``{"custom_id": ..., "body": {...}}``) and the check of a whole input file.
 
 The check is fed lines, so it reads a file of any size in one streaming pass: it keeps an
-8-byte digest per ``custom_id`` (not the ids themselves) and only when two digests meet
-does a second pass over the lines tell true duplicates from digest collisions, with the
-line numbers of both. Nothing is sent until the whole input is known to be sound.
+8-byte digest per ``custom_id`` (not the ids themselves), filed by its top four bits, and
+only when two digests meet does a second pass over the lines tell true duplicates from
+digest collisions, with the line numbers of both. Nothing is sent until the whole input is
+known to be sound.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from array import array
 from collections.abc import Iterable, Mapping
@@ -62,9 +62,14 @@ class BulkInputError(ValueError):
 
 
 def digest(custom_id: str) -> int:
-    """A 64-bit digest of an id (the same on every run and machine, unlike ``hash``)."""
-    raw = hashlib.blake2b(custom_id.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(raw, "little")
+    """A 64-bit digest of an id. Python's own string hash (SipHash), which is keyed anew in
+    each process: digests are only compared within one check, whose two passes share it."""
+    return hash(custom_id) & _BITS_64
+
+
+_BITS_64 = (1 << 64) - 1
+#: Digests are filed by their top bits, so that finding the equal ones sorts one part at a time.
+_PART_SHIFT = 60
 
 
 def body_problem(body: object) -> str | None:
@@ -114,7 +119,7 @@ class InputCheck:
         self.requests = 0
         self.problems: list[Problem] = []
         self.problem_count = 0
-        self._digests: array[int] = array("Q")
+        self._digests: tuple[array[int], ...] = tuple(array("Q") for _ in range(16))
 
     def _report(self, problem: Problem) -> None:
         self.problem_count += 1
@@ -131,15 +136,16 @@ class InputCheck:
             self._report(parsed)
             return None
         self.requests += 1
-        self._digests.append(digest(parsed.custom_id))
+        found = digest(parsed.custom_id)
+        self._digests[found >> _PART_SHIFT].append(found)
         return parsed
 
     def colliding(self) -> frozenset[int]:
         """Digests seen more than once: the ids the second pass must look at."""
         found: set[int] = set()
-        # Sorted a sixteenth at a time: the temporary list stays small beside the array.
-        for part in range(16):
-            ordered = sorted(d for d in self._digests if d >> 60 == part)
+        # Sorted a sixteenth at a time: the temporary list stays small beside the arrays.
+        for part in self._digests:
+            ordered = sorted(part)
             found.update(a for a, b in itertools.pairwise(ordered) if a == b)
         return frozenset(found)
 

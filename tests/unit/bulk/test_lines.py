@@ -94,7 +94,7 @@ def test_digest_collisions_are_told_apart_from_duplicates(monkeypatch: pytest.Mo
     ]
 
 
-def test_digest_is_stable_and_64_bits() -> None:
+def test_digest_is_the_same_for_the_same_id_and_64_bits() -> None:
     assert digest("q-1") == digest("q-1") != digest("q-2")
     assert 0 <= digest("q-1") < 2**64
 
