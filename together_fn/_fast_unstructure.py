@@ -87,6 +87,9 @@ def _default_of(field: attrs.Attribute[Any]) -> tuple[bool, Any]:
 
 
 def _check_mirrorable(cls: type, converter: cattrs.Converter) -> None:
+    init_code = getattr(cls.__dict__.get("__init__"), "__code__", None)
+    if init_code is None or not init_code.co_filename.startswith("<attrs generated"):
+        raise _NoMirrorError(f"{cls.__name__}'s __init__ is not the one attrs wrote")
     for hook in ("__attrs_pre_init__", "__attrs_post_init__", "__attrs_init__"):
         if hasattr(cls, hook):
             raise _NoMirrorError(f"{cls.__name__} has {hook}")

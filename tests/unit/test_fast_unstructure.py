@@ -249,6 +249,11 @@ class _PostInit:
             raise ValueError("refused after __init__")
 
 
+class _OwnInit(_Plain):
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**{**fields, "name": "own"})
+
+
 @attrs.frozen(kw_only=True)
 class _FactoryDefault:
     seen: dict[str, int] = attrs.Factory(dict)
@@ -304,6 +309,7 @@ def test_a_converter_that_answers_none_is_not_taken_for_a_missing_argument(
     [
         (_PostInit, {"name": "yes"}),
         (_PostInit, {"name": "no"}),
+        (_OwnInit, {"name": "given"}),
         (_FactoryDefault, {}),
         (_RefusedDefault, {"count": 3}),
         (_RefusedDefault, {}),
