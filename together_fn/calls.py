@@ -6,12 +6,12 @@ no I/O. An executor performs it and :func:`interpret` reads the response.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 import attrs
 from returns.result import Failure, Result, Success
 
-from together_fn._fast_structure import slot_constructor
+from together_fn._fast_structure import fast_constructor
 from together_fn.codec import decode_json, decode_value, loads
 from together_fn.errors import (
     APIResponseValidationError,
@@ -110,7 +110,7 @@ def rate_limit_of(headers: Headers) -> RateLimit:
     )
 
 
-_new_rate_limit = cast("type[RateLimit]", slot_constructor(RateLimit, keywords=True) or RateLimit)
+_new_rate_limit = fast_constructor(RateLimit)
 
 
 @attrs.frozen(kw_only=True)
@@ -144,8 +144,8 @@ class Exchange(Generic[T]):
 
 
 # Made on every call: see ``together_fn.http.new_request``.
-new_call = cast("type[Call[Any]]", slot_constructor(Call, keywords=True) or Call)
-new_exchange = cast("type[Exchange[Any]]", slot_constructor(Exchange, keywords=True) or Exchange)
+new_call: type[Call[Any]] = fast_constructor(Call)
+new_exchange: type[Exchange[Any]] = fast_constructor(Exchange)
 
 
 def interpret(

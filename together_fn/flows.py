@@ -233,7 +233,7 @@ def _exchange(
     call: Call[T], response: HttpResponse, book: _Attempts, retry_after: float | None
 ) -> Exchange[T]:
     elapsed = book.elapsed()
-    attempts = book.retries + 1
+    attempts = book.attempts
     result = interpret(call, response, attempts=attempts, elapsed=elapsed, retry_after=retry_after)
     # (Asked of Success: an isinstance that misses an ABC such as Failure costs five times more.)
     if not isinstance(result, Success):

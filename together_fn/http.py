@@ -10,12 +10,12 @@ import enum
 import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import TypeAlias, cast
+from typing import TypeAlias
 from urllib.parse import urlencode, urlsplit
 
 import attrs
 
-from together_fn._fast_structure import slot_constructor
+from together_fn._fast_structure import fast_constructor
 
 Headers: TypeAlias = tuple[tuple[str, str], ...]
 Query: TypeAlias = tuple[tuple[str, str], ...]
@@ -267,10 +267,6 @@ class HttpResponse:
 
 # Every call makes these values: the same values as the classes make, made by setting their
 # slots rather than through attrs' ``__init__`` (which costs twice as much).
-new_request = cast("type[HttpRequest]", slot_constructor(HttpRequest, keywords=True) or HttpRequest)
-new_response = cast(
-    "type[HttpResponse]", slot_constructor(HttpResponse, keywords=True) or HttpResponse
-)
-new_head = cast(
-    "type[HttpResponseHead]", slot_constructor(HttpResponseHead, keywords=True) or HttpResponseHead
-)
+new_request = fast_constructor(HttpRequest)
+new_response = fast_constructor(HttpResponse)
+new_head = fast_constructor(HttpResponseHead)

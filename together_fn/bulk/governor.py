@@ -20,7 +20,7 @@ limits, and concurrency alone sets the pace.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -177,8 +177,8 @@ def observe(
         return state
     if state.strikes:
         state = attrs.evolve(state, strikes=0)
-    if rate_limit.reset is not None and spent_budget(rate_limit, settings):
-        until = now + min(settings.max_pause, rate_limit.reset)
+    if spent_budget(rate_limit, settings):  # and so a reset is given
+        until = now + min(settings.max_pause, cast(float, rate_limit.reset))
         state = attrs.evolve(state, paused_until=max(state.paused_until, until))
     return state
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
-from together_fn._fast_structure import slot_constructor
+from together_fn._fast_structure import fast_constructor
 from together_fn.codec import loads
 
 #: At most this many problems are kept; the rest are only counted.
@@ -33,9 +33,7 @@ class RequestLine:
 
 
 #: Made for every line read: see ``together_fn.http.new_request``.
-_new_request_line = cast(
-    "type[RequestLine]", slot_constructor(RequestLine, keywords=True) or RequestLine
-)
+_new_request_line = fast_constructor(RequestLine)
 
 
 @attrs.frozen(kw_only=True)

@@ -19,6 +19,7 @@ import attrs
 from returns.result import Failure, Success
 
 from together_fn.calls import Exchange
+from together_fn.codec import dumps
 from together_fn.errors import TogetherError
 
 OK: Literal["ok"] = "ok"
@@ -104,11 +105,8 @@ def encode_result(line: ResultLine) -> bytes:
     if line.started_at is not None:
         data["started_at"] = line.started_at
     data["waited"] = line.waited
-    # json.dumps escapes every newline inside strings: the only one is the terminator.
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
-
-
-_TEXT = json.JSONEncoder(ensure_ascii=False)
+    # JSON escapes every newline inside strings: the only one is the terminator.
+    return dumps(data, allow_nan=True).encode() + b"\n"
 
 
 def encode_answer(
@@ -139,7 +137,7 @@ def encode_answer(
     return b"".join(
         (
             b'{"custom_id":',
-            _TEXT.encode(custom_id).encode(),
+            dumps(custom_id).encode(),
             b',"status":"ok","response":',
             body.strip(),
             f',"attempts":{int(attempts)},"elapsed":{float(elapsed)!r}{started},'

@@ -243,7 +243,7 @@ def in_memory_request(request: HttpRequest) -> tuple[bytes | None, dict[str, str
     what :func:`encode_body` and :func:`send_headers` give, without the intermediate value.
     ``None`` for the other bodies."""
     body = request.body
-    headers = {k: v for k, v in request.headers if k not in FRAMING_HEADERS}
+    headers = _own_headers(request)
     if isinstance(body, NoBody):
         return None, headers
     if isinstance(body, JsonBody):
@@ -258,9 +258,14 @@ def in_memory_request(request: HttpRequest) -> tuple[bytes | None, dict[str, str
     return body.data, headers
 
 
+def _own_headers(request: HttpRequest) -> dict[str, str]:
+    # Framing (length, chunking) is the body's to say, whatever the request carried.
+    return {k: v for k, v in request.headers if k not in FRAMING_HEADERS}
+
+
 def send_headers(request: HttpRequest, body: EncodedBody) -> dict[str, str]:
     """The headers to send: the request's own, with framing computed from ``body``."""
-    headers = {k: v for k, v in request.headers if k not in FRAMING_HEADERS}
+    headers = _own_headers(request)
     if body.content_type is not None and (
         body.replaces_content_type or "content-type" not in headers
     ):

@@ -181,10 +181,7 @@ class Executor:
             while True:
                 effect = flow.send(outcome)
                 if isinstance(effect, Send):
-                    try:
-                        outcome = self.transport.send(effect.request)
-                    except APIConnectionError as failure:
-                        outcome = failure
+                    outcome = send_or_failure(self.transport, effect.request)
                 elif isinstance(effect, Sleep):
                     self._sleep(effect.seconds)
                     outcome = None
@@ -244,7 +241,10 @@ class Executor:
         self.transport.close()
 
 
-def _send(transport: SyncTransport, request: HttpRequest) -> HttpResponse | APIConnectionError:
+def send_or_failure(
+    transport: SyncTransport, request: HttpRequest
+) -> HttpResponse | APIConnectionError:
+    """The answer to ``request``, or the connection failure, as a flow takes an outcome."""
     try:
         return transport.send(request)
     except APIConnectionError as failure:
@@ -364,9 +364,10 @@ class AsyncExecutor:
         await self.transport.aclose()
 
 
-async def _asend(
+async def asend_or_failure(
     transport: AsyncTransport, request: HttpRequest
 ) -> HttpResponse | APIConnectionError:
+    """:func:`send_or_failure` over an async transport."""
     try:
         return await transport.asend(request)
     except APIConnectionError as failure:

@@ -23,8 +23,8 @@ from together_fn.executors import _upload_local as disk
 from together_fn.executors.base import (
     AsyncExecutor,
     Executor,
-    _asend,
-    _send,
+    asend_or_failure,
+    send_or_failure,
 )
 from together_fn.flows import Send, Sleep
 from together_fn.models.files import FileResponse
@@ -134,7 +134,7 @@ def _drive(
             effect = flow.send(outcome)
             outcome = None
             if isinstance(effect, Send):
-                outcome = _send(executor.transport, effect.request)
+                outcome = send_or_failure(executor.transport, effect.request)
             elif isinstance(effect, Sleep):
                 executor._sleep(effect.seconds)
             elif isinstance(effect, RunParts):
@@ -240,7 +240,7 @@ async def _adrive(
             effect = flow.send(outcome)
             outcome = None
             if isinstance(effect, Send):
-                outcome = await _asend(executor.transport, effect.request)
+                outcome = await asend_or_failure(executor.transport, effect.request)
             elif isinstance(effect, Sleep):
                 await executor._sleep(effect.seconds)
             elif isinstance(effect, RunParts):

@@ -15,7 +15,7 @@ from returns.result import Result
 
 from together_fn.calls import Call
 from together_fn.errors import TogetherError
-from together_fn.executors.base import AsyncExecutor, Executor, _asend, _send
+from together_fn.executors.base import AsyncExecutor, Executor, asend_or_failure, send_or_failure
 from together_fn.flows import Emit, Send, Sleep
 from together_fn.wait import DEFAULT_WAIT, WaitFlow, WaitPolicy, read_status, wait_flow
 
@@ -50,7 +50,7 @@ def wait_for(
             effect = flow.send(outcome)
             outcome = None
             if isinstance(effect, Send):
-                outcome = _send(executor.transport, effect.request)
+                outcome = send_or_failure(executor.transport, effect.request)
             elif isinstance(effect, Sleep):
                 executor._sleep(effect.seconds)
             elif isinstance(effect, Emit):
@@ -87,7 +87,7 @@ async def await_for(
             effect = flow.send(outcome)
             outcome = None
             if isinstance(effect, Send):
-                outcome = await _asend(executor.transport, effect.request)
+                outcome = await asend_or_failure(executor.transport, effect.request)
             elif isinstance(effect, Sleep):
                 await executor._sleep(effect.seconds)
             elif isinstance(effect, Emit):
